@@ -1,0 +1,27 @@
+"""URL map. Every view declares a policy (kechuang/core/policy.py); the API checks its own authentication."""
+
+from django.urls import include, path
+
+from kechuang.api import api
+
+
+def _api_urls():
+    """The API's URL patterns, exempt from the login redirect: ninja answers 401 itself (docs need a login)."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        if getattr(pattern.callback, "login_required", None) is None:
+            pattern.callback.login_required = False
+    return patterns, app_name, namespace
+
+
+urlpatterns = [
+    path("", include("kechuang.core.urls")),
+    path("accounts/", include("kechuang.accounts.urls")),
+    path("regions/", include("kechuang.regions.urls")),
+    path("audit/", include("kechuang.audit.urls")),
+    path("api/", _api_urls()),
+]
+
+handler403 = "kechuang.core.errors.permission_denied"
+handler404 = "kechuang.core.errors.page_not_found"
+handler500 = "kechuang.core.errors.server_error"
