@@ -6,7 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import Http404, HttpRequest
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Status
+from ninja.errors import AuthenticationError
 
 from kechuang import __version__
 from kechuang.accounts.api import me_router
@@ -22,6 +23,12 @@ api = NinjaAPI(
     docs_decorator=login_required,
 )
 api.add_exception_handler(Http404, not_found_handler(api))
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError):
+    return api.create_response(request, {"detail": "未认证：请提供有效的 API 令牌，或先登录。"}, status=401)
+
 
 
 class HealthOut(Schema):
@@ -49,7 +56,7 @@ def health(request: HttpRequest):
     ok = database and migrations
     body = {"status": "ok" if ok else "unavailable", "database": database, "migrations": migrations,
             "version": __version__}
-    return (200 if ok else 503), body
+    return Status(200 if ok else 503, body)
 
 
 api.add_router("/me", me_router)

@@ -3,14 +3,15 @@
 from django.urls import include, path
 
 from kechuang.api import api
+from kechuang.core.policy import API, POLICY_ATTR
 
 
 def _api_urls():
     """The API's URL patterns, exempt from the login redirect: ninja answers 401 itself (docs need a login)."""
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
-        if getattr(pattern.callback, "login_required", None) is None:
-            pattern.callback.login_required = False
+        pattern.callback.login_required = False
+        setattr(pattern.callback, POLICY_ATTR, API)
     return patterns, app_name, namespace
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -35,3 +36,15 @@ class RoleAssignmentForm(forms.ModelForm):
     class Meta:
         model = RoleAssignment
         fields = ("user", "role", "region", "is_active", "note")
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Change one's password; the new one must pass every rule in AUTH_PASSWORD_VALIDATORS (SECURITY.md A2)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = _("当前密码")
+        self.fields["new_password1"].label = _("新密码")
+        self.fields["new_password2"].label = _("确认新密码")
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-control"

@@ -15,6 +15,12 @@ from django.utils.translation import gettext as _
 LOGIN_AT_KEY = "kc_login_at"
 
 
+def stamp_login_time(sender: object, request: HttpRequest, user: object, **kwargs: object) -> None:
+    """Record when the session's login happened; the absolute lifetime counts from here."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LOGIN_AT_KEY] = time.time()
+
+
 class AbsoluteSessionLifetimeMiddleware:
     """End a session `SESSION_ABSOLUTE_LIFETIME` seconds after login however active it is, and audit and
     explain a request that arrives with a session that has expired."""

@@ -5,6 +5,7 @@ from kechuang.accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("login/", views.login_view, name="login"),
+    path("password/", views.password_change_view, name="password_change"),
     path("logout/", views.logout_view, name="logout"),
     path("users/", views.UserListView.as_view(), name="user_list"),
     path("users/export/", views.UserExportView.as_view(), name="user_export"),

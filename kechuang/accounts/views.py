@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse_lazy
 
 from kechuang.accounts.filtersets import RoleAssignmentFilterSet, UserFilterSet
-from kechuang.accounts.forms import LoginForm, RoleAssignmentForm, UserForm
+from kechuang.accounts.forms import LoginForm, PasswordChangeForm, RoleAssignmentForm, UserForm
 from kechuang.accounts.models import RoleAssignment, User
 from kechuang.accounts.tables import RoleAssignmentTable, UserTable
 from kechuang.core import views as generic
@@ -17,6 +18,14 @@ from kechuang.core.policy import AUTHENTICATED, PUBLIC, policy
 def login_view(request: HttpRequest) -> HttpResponse:
     return auth_views.LoginView.as_view(
         template_name="accounts/login.html", authentication_form=LoginForm, redirect_authenticated_user=True
+    )(request)
+
+
+@policy(AUTHENTICATED)
+def password_change_view(request: HttpRequest) -> HttpResponse:
+    return auth_views.PasswordChangeView.as_view(
+        template_name="accounts/password_change.html", form_class=PasswordChangeForm,
+        success_url=reverse_lazy("core:home"),
     )(request)
 
 

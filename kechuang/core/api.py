@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
@@ -151,7 +151,7 @@ def _add_write_routes(router: Router, model: type[models.Model], schema_in: type
                  summary=f"新增{model._meta.verbose_name}")
     def create_object(request: HttpRequest, payload: schema_in) -> Any:  # type: ignore[valid-type]
         require(request, model, "add")
-        return 201, save_scoped(request, model, "add", form(data=payload.dict()))
+        return Status(201, save_scoped(request, model, "add", form(data=payload.dict())))
 
     @router.patch("/{pk}", response={200: schema_out, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
                   operation_id=f"{name}_update", summary=f"修改{model._meta.verbose_name}")

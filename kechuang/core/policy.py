@@ -59,8 +59,6 @@ def policy_of(view: Callable[..., Any]) -> Any:
     found = getattr(view, POLICY_ATTR, None)
     if found is None and hasattr(view, "view_class"):
         found = getattr(view.view_class, "get_url_policy", lambda: None)()
-    if found is None and getattr(view, "__module__", "").startswith("ninja"):
-        found = API
     return found
 
 

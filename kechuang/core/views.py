@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -121,7 +122,7 @@ class ObjectExportView(ObjectViewMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         from kechuang.audit.changelog import record_event
 
-        filterset = self.filterset_class(request.GET or None, queryset=self.get_queryset(), request=request)
+        filterset = self.filterset_class(request.GET, queryset=self.get_queryset(), request=request)
         rows = filterset.qs if filterset.is_valid() else self.get_queryset().none()
         table = self.table_class(rows)
         headers, values = table_rows(table)
@@ -206,7 +207,12 @@ class ObjectDeleteView(ObjectViewMixin, DeleteView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         name = str(self.object)
-        self.object.delete()
+        try:
+            self.object.delete()
+        except (ProtectedError, RestrictedError) as exc:
+            blockers = "、".join(sorted({str(o) for o in list(exc.args[1])[:5]}))
+            messages.error(self.request, _("“%(obj)s”仍被其他数据引用（%(by)s），不能删除。") % {"obj": name, "by": blockers})
+            return HttpResponseRedirect(self.request.path)
         messages.success(self.request, _("已删除：%(obj)s") % {"obj": name})
         return HttpResponseRedirect(self._url("list") or "/")
 

@@ -1,0 +1,17 @@
+"""Test-run configuration shared by every test (both databases)."""
+
+import os
+
+# Let the test runner's flush empty the append-only audit tables on PostgreSQL (never set in production).
+os.environ.setdefault("KECHUANG_AUDIT_PURGE_ALLOWED", "1")
+os.environ.setdefault("KECHUANG_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
+
+pytest_plugins = ["kechuang.core.testing.fixtures"]
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Fast hashing in tests; test_password_storage checks the production hasher explicitly.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
+                                 "django.contrib.auth.hashers.Argon2PasswordHasher"]
