@@ -4,8 +4,8 @@ Every endpoint reads through `restrict()`: 403 when no role grants the action, 4
 exactly like the pages. Apps declare their endpoints with `crud_router(...)`.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: ninja reads the endpoint signatures built below at runtime,
+# and their annotations name local variables (schema_in, pk_type) that string annotations cannot resolve.
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +17,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
+from pydantic import create_model
 
 from kechuang.core.context import AuditContext, _current
 from kechuang.core.permissions import can
@@ -60,7 +61,7 @@ class HeaderTokenAuth(APIKeyHeader):
     param_name = "X-API-Key"
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        return user_for_token(request, key or "")
+        return user_for_token(request, key) if key else None
 
 
 class LoggedInSessionAuth(SessionAuth):
@@ -80,7 +81,7 @@ class ErrorOut(Schema):
     detail: str
 
 
-def require(request: HttpRequest, model: type[models.Model], action: str) -> models.QuerySet:
+def require(request: HttpRequest, model: type[models.Model], action: str) -> "models.QuerySet":
     """Return the rows of `model` the caller may `action`; 403 when no role grants it at all."""
     if not can(request.user, model, action):
         raise HttpError(403, "您的角色无权执行此操作。")
@@ -143,9 +144,16 @@ def crud_router(*, model: type[models.Model], schema_out: type[Schema], schema_i
     return router
 
 
+def partial_schema(schema_in: type[Schema]) -> type[Schema]:
+    """Return a copy of `schema_in` whose fields are all optional, for PATCH bodies."""
+    fields = {name: (field.annotation | None, None) for name, field in schema_in.model_fields.items()}
+    return create_model(f"{schema_in.__name__}Patch", __base__=Schema, **fields)
+
+
 def _add_write_routes(router: Router, model: type[models.Model], schema_in: type[Schema],
                       schema_out: type[Schema], form: Any, pk_type: type) -> None:
     name = model._meta.model_name
+    schema_patch = partial_schema(schema_in)
 
     @router.post("/", response={201: schema_out, 403: ErrorOut, 422: ErrorOut}, operation_id=f"{name}_create",
                  summary=f"新增{model._meta.verbose_name}")
@@ -155,7 +163,7 @@ def _add_write_routes(router: Router, model: type[models.Model], schema_in: type
 
     @router.patch("/{pk}", response={200: schema_out, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
                   operation_id=f"{name}_update", summary=f"修改{model._meta.verbose_name}")
-    def update_object(request: HttpRequest, pk: pk_type, payload: schema_in) -> Any:  # type: ignore[valid-type]
+    def update_object(request: HttpRequest, pk: pk_type, payload: schema_patch) -> Any:  # type: ignore[valid-type]
         obj = get_scoped(request, model, "change", pk)
         data = {**_form_initial(form, obj), **payload.dict(exclude_unset=True)}
         return save_scoped(request, model, "change", form(data=data, instance=obj))

@@ -25,7 +25,7 @@ class AuditContext:
     channel: str = "system"
 
 
-_current: ContextVar[AuditContext] = ContextVar("kechuang_audit_context", default=AuditContext())
+_current: ContextVar[AuditContext] = ContextVar("kechuang_audit_context", default=AuditContext())  # noqa: B039 (frozen)
 
 
 def current() -> AuditContext:

@@ -34,15 +34,8 @@ class ChangeLoggedModel(models.Model):
     class Meta:
         abstract = True
 
-    @classmethod
-    def from_db(cls, db: str, field_names: list[str], values: list[Any]) -> ChangeLoggedModel:
-        instance = super().from_db(db, field_names, values)
-        # Keep what was loaded, so save() can log "before" without another query.
-        instance._loaded_values = dict(zip(field_names, values, strict=True))
-        return instance
-
     def save(self, *args: Any, **kwargs: Any) -> None:
-        from kechuang.audit.changelog import log_change, snapshot_loaded, snapshot_instance
+        from kechuang.audit.changelog import log_change, snapshot_instance, snapshot_loaded
 
         adding = self._state.adding
         with transaction.atomic(using=kwargs.get("using")):
@@ -65,3 +58,10 @@ class ChangeLoggedModel(models.Model):
         return result
 
     delete.alters_data = True
+
+    @classmethod
+    def from_db(cls, db: str, field_names: list[str], values: list[Any]) -> ChangeLoggedModel:
+        instance = super().from_db(db, field_names, values)
+        # Keep what was loaded, so save() can log "before" without another query.
+        instance._loaded_values = dict(zip(field_names, values, strict=True))
+        return instance

@@ -146,8 +146,9 @@ class ObjectDetailView(ObjectViewMixin, DetailView):
     detail_fields: ClassVar[tuple[str, ...]] = ()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from kechuang.audit.models import ObjectChange
         from django.contrib.contenttypes.models import ContentType
+
+        from kechuang.audit.models import ObjectChange
 
         context = super().get_context_data(**kwargs)
         obj = self.object

@@ -1,4 +1,3 @@
-from kechuang.accounts.models import User
 from kechuang.core.testing.suites import ModelViewSuite
 
 

@@ -33,6 +33,6 @@ class Command(BaseCommand):
                               rng=step_rng(options["seed"], step.name), write=self.stdout.write)
             with transaction.atomic(), acting_as(None, channel="demo"):
                 step.run(ctx)
-        self.stdout.write(self.style.SUCCESS("演示数据已载入。演示账号（密码均为 %s）：" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"演示数据已载入。演示账号（密码均为 {DEMO_PASSWORD}）："))
         for username, role, scope in demo_logins():
             self.stdout.write(f"  {username:<18} {role:<14} {scope}")
