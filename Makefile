@@ -46,18 +46,18 @@ test: install browser test-sqlite test-pg  ## the whole suite on SQLite, then on
 
 test-sqlite: install
 	@echo "== 测试 · SQLite =="
-	$(BIN)/pytest -q -p no:cacheprovider
+	KECHUANG_AUDIT_PURGE_ALLOWED=1 $(BIN)/pytest -q -p no:cacheprovider
 
 test-pg: install
 	@echo "== 测试 · PostgreSQL =="
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)/postgres', connect_timeout=3).close()" 2>/dev/null; then \
-	  DATABASE_URL="$(PG_URL)/kechuang_ci_$$$$" $(BIN)/pytest -q -p no:cacheprovider --create-db; \
+	  KECHUANG_AUDIT_PURGE_ALLOWED=1 DATABASE_URL="$(PG_URL)/kechuang_ci_$$$$" $(BIN)/pytest -q -p no:cacheprovider --create-db; \
 	else \
 	  echo ""; echo "!!!!!!!! PostgreSQL 不可达（$(PG_URL)）：PostgreSQL 测试未运行 !!!!!!!!"; echo ""; \
 	  if [ "$$KECHUANG_REQUIRE_PG" = "1" ]; then echo "KECHUANG_REQUIRE_PG=1：视为失败。"; exit 1; fi; \
 	fi
 
-lint: install  ## ruff and a missing-migrations check
+lint: install var  ## ruff and a missing-migrations check
 	$(BIN)/ruff check .
 	$(BIN)/kechuang makemigrations --check --dry-run
 

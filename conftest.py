@@ -12,6 +12,8 @@ pytest_plugins = ["kechuang.core.testing.fixtures"]
 def pytest_configure(config):
     from django.conf import settings
 
+    # Settings may have been imported before this file set the environment: set the flag on them directly.
+    settings.KECHUANG_AUDIT_PURGE_ALLOWED = True
     # Fast hashing in tests; test_password_storage checks the production hasher explicitly.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
                                  "django.contrib.auth.hashers.Argon2PasswordHasher"]

@@ -122,7 +122,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -161,7 +161,10 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("KECHUANG_PROXY_COUNT", "0")) or None
+# Behind nginx: KECHUANG_PROXY_COUNT=1 makes the lockout and the audit trail use the client's address from
+# X-Forwarded-For (the hop the trusted proxy appended), not nginx's own.
+KECHUANG_PROXY_COUNT = int(os.environ.get("KECHUANG_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "kechuang.core.middleware.client_address"
 
 # 30-minute idle timeout (B1) and 12-hour absolute lifetime (B2).
 SESSION_COOKIE_AGE = 30 * 60
@@ -217,7 +220,6 @@ LOGGING = {
 # Only test runs may purge audit rows (to reset the database between transactional tests); production never.
 KECHUANG_AUDIT_PURGE_ALLOWED = (not PRODUCTION) and env_bool("KECHUANG_AUDIT_PURGE_ALLOWED", False)
 KECHUANG_DEMO_ALLOWED = not PRODUCTION
-KECHUANG_LIST_EXPORT_MAX_ROWS = int(os.environ.get("KECHUANG_LIST_EXPORT_MAX_ROWS", "1000000"))
 NINJA_PAGINATION_PER_PAGE = 50
 
 # --- Production hardening (SECURITY.md A6, B5, G1, J1) --------------------------------------------------
@@ -232,7 +234,7 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    if os.environ.get("KECHUANG_TRUST_PROXY_HTTPS"):
+    if env_bool("KECHUANG_TRUST_PROXY_HTTPS", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
     # W021 (HSTS preload) is silenced on purpose: bureau deployments live on intranet host names that are

@@ -133,6 +133,9 @@ class RoleAssignment(ChangeLoggedModel):
                 )
             if self.user.role_assignments.exclude(role__in=ADMIN_ROLES).exclude(pk=self.pk).exists():
                 raise ValidationError(_("管理员角色不能与业务角色同时授予同一用户。"), code="admin_business")
+        if self.role not in ADMIN_ROLES and self.user_id and self.user.role_assignments.filter(
+                role__in=ADMIN_ROLES).exclude(pk=self.pk).exists():
+            raise ValidationError(_("管理员角色不能与业务角色同时授予同一用户。"), code="admin_business")
         if self.scope_kind == "region" and not self.region_id:
             raise ValidationError({"region": _("该角色必须指定管辖区域。")})
 

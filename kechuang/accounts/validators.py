@@ -69,6 +69,6 @@ class ContextWordValidator:
 
 
 class ExtendedUserAttributeSimilarityValidator(UserAttributeSimilarityValidator):
-    """Django's similarity check, also against the phone number and organisation."""
+    """Django's similarity check, also against the display name and the phone number."""
 
     DEFAULT_USER_ATTRIBUTES = ("username", "first_name", "last_name", "email", "display_name", "phone")

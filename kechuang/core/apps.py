@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "kechuang.core"
     label = "core"
     verbose_name = _("核心框架")
+
+    def ready(self) -> None:
+        from kechuang.core import checks  # noqa: F401  (deployment checks)

@@ -10,8 +10,16 @@ from kechuang.core.context import acting_as, new_request_id
 
 
 def client_address(request: HttpRequest) -> str:
-    """Return the client's address as seen by this server (nginx must set REMOTE_ADDR via the proxy protocol
-    or `KECHUANG_PROXY_COUNT`; X-Forwarded-For is not trusted here)."""
+    """Return the client's address: REMOTE_ADDR, or — behind `KECHUANG_PROXY_COUNT` trusted proxies — the
+    address that many hops from the right of X-Forwarded-For (the rest of that header is client-controlled,
+    SECURITY.md A4 / ASVS 5 15.3.4). Login lockout (axes) and the audit trail both use this one function."""
+    from django.conf import settings
+
+    proxies = settings.KECHUANG_PROXY_COUNT
+    if proxies:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies][:64]
     return request.META.get("REMOTE_ADDR", "")
 
 

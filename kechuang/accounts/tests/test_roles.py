@@ -77,3 +77,10 @@ class ScopeProperty(TestCase):
         RoleAssignment.objects.create(user=user, role="region_officer", region=region)
         expected = {r.code for r in Region.objects.all() if r.code.startswith(region.prefix)}
         assert set(Region.objects.restrict(user, "view").values_list("code", flat=True)) == expected
+
+
+@pytest.mark.django_db
+def test_a_business_role_cannot_be_added_to_an_admin():
+    admin = make_user("admin1", "audit_admin")
+    with pytest.raises(ValidationError, match="不能与业务角色"):
+        RoleAssignment(user=admin, role="leader", region=None).full_clean()

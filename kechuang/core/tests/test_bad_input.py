@@ -73,3 +73,13 @@ def test_an_invalid_form_shows_chinese_errors_and_writes_nothing(client_as):
     body = response.content.decode()
     assert "区划代码应为 12 位数字" in body
     assert ObjectChange.objects.count() == before
+
+
+def test_the_client_address_comes_from_the_trusted_proxy_hop_only(rf, settings):
+    from kechuang.core.middleware import client_address
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 10.1.2.3", REMOTE_ADDR="127.0.0.1")
+    settings.KECHUANG_PROXY_COUNT = 0
+    assert client_address(request) == "127.0.0.1"
+    settings.KECHUANG_PROXY_COUNT = 1
+    assert client_address(request) == "10.1.2.3"  # the spoofable left part is ignored

@@ -11,7 +11,7 @@ PRODUCTION_ENV = {
     "KECHUANG_ENV": "production",
     "SECRET_KEY": "x7Jq-prod-test-key-9f8e7d6c5b4a39281706f5e4d3c2b1a0zyxwvutsrqponm",
     "ALLOWED_HOSTS": "kj.example.gov.cn",
-    "DATABASE_URL": "sqlite:////tmp/kechuang-deploy-check.sqlite3",
+    "DATABASE_URL": "postgres://kechuang@db.internal:5432/kechuang",  # the check does not connect
 }
 
 
@@ -42,3 +42,10 @@ def test_production_settings_are_hardened():
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True", "True", "31536000", "__Host-sessionid", "1800", "False",
                                      "Argon2PasswordHasher"]
+
+
+def test_check_deploy_warns_about_sqlite_in_production():
+    env = {**PRODUCTION_ENV, "DATABASE_URL": "sqlite:////tmp/kechuang-deploy-check.sqlite3"}
+    result = run_kechuang("check", "--deploy", "--fail-level", "WARNING", env_extra=env)
+    assert result.returncode != 0
+    assert "kechuang.W001" in result.stdout + result.stderr

@@ -26,6 +26,7 @@ class Command(BaseCommand):
 
         if options["if_empty"] and Region.objects.exists():
             self.stdout.write("数据库已有数据，跳过演示数据。")
+            self._print_logins()
             return
         for step in steps():
             self.stdout.write(f"[{step.name}]")
@@ -33,6 +34,10 @@ class Command(BaseCommand):
                               rng=step_rng(options["seed"], step.name), write=self.stdout.write)
             with transaction.atomic(), acting_as(None, channel="demo"):
                 step.run(ctx)
-        self.stdout.write(self.style.SUCCESS(f"演示数据已载入。演示账号（密码均为 {DEMO_PASSWORD}）："))
+        self.stdout.write(self.style.SUCCESS("演示数据已载入。"))
+        self._print_logins()
+
+    def _print_logins(self) -> None:
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, role, scope in demo_logins():
             self.stdout.write(f"  {username:<18} {role:<14} {scope}")
