@@ -8,6 +8,7 @@ right, 404 outside the scope, 200 inside it, exactly one change-log row per writ
 from __future__ import annotations
 
 import io
+from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
 import openpyxl
@@ -26,7 +27,7 @@ def changes_for(obj: models.Model, action: str) -> int:
     ).count()
 
 
-class ModelViewSuite:
+class ModelViewSuite(ABC):
     """Declare: `url_prefix` ("regions:region"), `reader`, `outsider`, `writer`; implement `in_scope`,
     `out_of_scope` (None when the reader sees everything), `create_data`, `edit_data`, `export_key`."""
 
@@ -35,17 +36,21 @@ class ModelViewSuite:
     outsider: ClassVar[str]
     writer: ClassVar[str | None] = None
 
+    @abstractmethod
     def in_scope(self, cast: Cast) -> models.Model:
-        raise NotImplementedError
+        """Implemented by each model's suite."""
 
+    @abstractmethod
     def out_of_scope(self, cast: Cast) -> models.Model | None:
-        raise NotImplementedError
+        """Implemented by each model's suite."""
 
+    @abstractmethod
     def create_data(self, cast: Cast) -> dict[str, Any]:
-        raise NotImplementedError
+        """Implemented by each model's suite."""
 
+    @abstractmethod
     def edit_data(self, cast: Cast, obj: models.Model) -> dict[str, Any]:
-        raise NotImplementedError
+        """Implemented by each model's suite."""
 
     def export_key(self, obj: models.Model) -> str:
         return str(obj.pk)
