@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "kechuang.audit",
     "kechuang.regions",
     "kechuang.accounts",
+    "kechuang.enterprises",
     "kechuang.demo",
 ]
 

@@ -35,7 +35,7 @@ class UserForm(forms.ModelForm):
 class RoleAssignmentForm(forms.ModelForm):
     class Meta:
         model = RoleAssignment
-        fields = ("user", "role", "region", "is_active", "note")
+        fields = ("user", "role", "region", "enterprise", "is_active", "note")
 
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):

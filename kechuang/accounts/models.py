@@ -82,6 +82,10 @@ class RoleAssignment(ChangeLoggedModel):
         "regions.Region", verbose_name=_("管辖区域"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
     )
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name=_("所属企业"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
     is_active = models.BooleanField(_("有效"), default=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
@@ -120,7 +124,10 @@ class RoleAssignment(ChangeLoggedModel):
         return SCOPE_KIND[Role(self.role)]
 
     def scope_value(self) -> Any:
-        """Return the identity of a non-region scope (filled in as the enterprise/bank/expert apps arrive)."""
+        """Return the identity of a non-region scope: the enterprise's id for an enterprise user (banks,
+        providers and experts come with their apps)."""
+        if self.scope_kind == "enterprise":
+            return self.enterprise_id
         return None
 
     def clean(self) -> None:
@@ -138,6 +145,8 @@ class RoleAssignment(ChangeLoggedModel):
             raise ValidationError(_("管理员角色不能与业务角色同时授予同一用户。"), code="admin_business")
         if self.scope_kind == "region" and not self.region_id:
             raise ValidationError({"region": _("该角色必须指定管辖区域。")})
+        if self.scope_kind == "enterprise" and not self.enterprise_id:
+            raise ValidationError({"enterprise": _("企业用户必须指定所属企业。")})
 
 
 def hash_token(raw: str) -> str:
