@@ -13,6 +13,12 @@ from kechuang import __version__
 from kechuang.accounts.api import me_router
 from kechuang.accounts.api import router as users_router
 from kechuang.core.api import API_AUTH, not_found_handler
+from kechuang.enterprises.api import (
+    enterprise_years_router,
+    enterprises_router,
+    ip_router,
+    qualifications_router,
+)
 from kechuang.regions.api import router as regions_router
 
 api = NinjaAPI(
@@ -62,3 +68,7 @@ def health(request: HttpRequest):
 api.add_router("/me", me_router)
 api.add_router("/regions", regions_router)
 api.add_router("/users", users_router)
+api.add_router("/enterprises", enterprises_router)
+api.add_router("/enterprise-years", enterprise_years_router)
+api.add_router("/ip", ip_router)
+api.add_router("/qualifications", qualifications_router)

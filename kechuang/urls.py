@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("kechuang.core.urls")),
     path("accounts/", include("kechuang.accounts.urls")),
     path("regions/", include("kechuang.regions.urls")),
+    path("enterprises/", include("kechuang.enterprises.urls")),
     path("audit/", include("kechuang.audit.urls")),
     path("api/", _api_urls()),
 ]

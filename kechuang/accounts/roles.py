@@ -47,7 +47,9 @@ GRANTS: dict[str, dict[str, frozenset[str]]] = {
     Role.LEADER: {"business": READ, "reference": READ},
     Role.BUREAU_OFFICER: {"business": ALL, "reference": READ},
     Role.REGION_OFFICER: {"business": frozenset({"view", "add", "change", "import", "export"}), "reference": READ},
-    Role.ENTERPRISE_USER: {"business": frozenset({"view", "change"}), "reference": frozenset({"view"})},
+    # 企业用户: its own enterprise only (scope). "add" lets it submit its annual figures and IP; registering
+    # enterprises and recording qualifications stay with officers (kechuang/enterprises/views.py OfficerPolicy).
+    Role.ENTERPRISE_USER: {"business": frozenset({"view", "add", "change"}), "reference": frozenset({"view"})},
     Role.EXPERT: {"reference": frozenset({"view"})},
     Role.BANK_USER: {"reference": frozenset({"view"})},
     Role.SERVICE_PROVIDER: {"reference": frozenset({"view"})},

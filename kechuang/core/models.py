@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.imports.choices import ImportStatus
 from kechuang.core.querysets import ChangeLoggedManager
 
 
@@ -65,3 +67,35 @@ class ChangeLoggedModel(models.Model):
         # Keep what was loaded, so save() can log "before" without another query.
         instance._loaded_values = dict(zip(field_names, values, strict=True))
         return instance
+
+
+class ImportBatch(ChangeLoggedModel):
+    """导入批次: one completed Excel import — which template, which file (by SHA-256), who, and what it changed.
+
+    Written by `kechuang.core.imports.pipeline.run_import` in the transaction that wrote the rows, together with
+    the "import" domain event that audits it; the rows it changed carry their own change-log entries.
+    """
+
+    kind = models.CharField(_("导入类型"), max_length=64)
+    filename = models.CharField(_("文件名"), max_length=255, blank=True)
+    sha256 = models.CharField(_("文件摘要（SHA-256）"), max_length=64)
+    status = models.CharField(_("状态"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.COMPLETED)
+    created_count = models.PositiveIntegerField(_("新增行数"), default=0)
+    updated_count = models.PositiveIntegerField(_("更新行数"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("未变行数"), default=0)
+    error_count = models.PositiveIntegerField(_("错误行数"), default=0)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="import_batches")
+    started = models.DateTimeField(_("开始时间"))
+    finished = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    permission_domain: ClassVar[str] = "business"
+
+    class Meta:
+        verbose_name = _("导入批次")
+        verbose_name_plural = _("导入批次")
+        ordering = ("-started", "-id")
+        indexes = [models.Index(fields=["kind", "sha256"], name="importbatch_kind_sha256_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.filename or self.sha256[:12]}"

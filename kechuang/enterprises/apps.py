@@ -6,3 +6,7 @@ class EnterprisesConfig(AppConfig):
     name = "kechuang.enterprises"
     label = "enterprises"
     verbose_name = _("企业库")
+
+    def ready(self) -> None:
+        # The `enterprises` demo step, and the dashboard cards.
+        from kechuang.enterprises import demo, widgets  # noqa: F401

@@ -141,7 +141,7 @@ class EnterpriseYear(ChangeLoggedModel):
 
     def clean(self) -> None:
         super().clean()
-        problems = annual_problems({f.name: getattr(self, f.name) for f in self._meta.concrete_fields})
+        problems = annual_problems({f.name: getattr(self, f.attname) for f in self._meta.concrete_fields})
         if problems:
             raise ValidationError({field: message for field, message in problems})
 
