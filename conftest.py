@@ -14,6 +14,8 @@ def pytest_configure(config):
 
     # Settings may have been imported before this file set the environment: set the flag on them directly.
     settings.KECHUANG_AUDIT_PURGE_ALLOWED = True
+    # Background tasks run at once in tests (the database backend needs a worker).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     # Fast hashing in tests; test_password_storage checks the production hasher explicitly.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
                                  "django.contrib.auth.hashers.Argon2PasswordHasher"]

@@ -75,6 +75,8 @@ class ObjectViewMixin:
             "can_change": can(self.request.user, self.model, "change") and self._has_url("edit"),
             "can_delete": can(self.request.user, self.model, "delete") and self._has_url("delete"),
             "can_export": can(self.request.user, self.model, "export") and self._has_url("export"),
+            "can_import": can(self.request.user, self.model, "import") and self._has_url("import"),
+            "import_url": self._url("import"),
             "list_url": self._url("list"),
             "add_url": self._url("add"),
             "export_url": self._url("export"),

@@ -9,4 +9,8 @@ class EnterprisesConfig(AppConfig):
 
     def ready(self) -> None:
         # The `enterprises` demo step, and the dashboard cards.
+        from kechuang.core.imports.registry import register
         from kechuang.enterprises import demo, widgets  # noqa: F401
+        from kechuang.enterprises.imports import SCHEMAS
+
+        register(*SCHEMAS.values())  # background import tasks find their schema by kind

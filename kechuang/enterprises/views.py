@@ -21,9 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.core import views as generic
+from kechuang.core.imports.views import ImportView
 from kechuang.core.masking import mask_name, mask_phone
 from kechuang.core.permissions import assignments_of, can, grants_action
 from kechuang.core.policy import ModelPolicy
+from kechuang.enterprises import imports
 from kechuang.enterprises.filtersets import (
     EnterpriseFilterSet,
     EnterpriseYearFilterSet,
@@ -426,3 +428,31 @@ class RerecognitionDueListView(RerecognitionDueMixin, generic.ObjectListView):
 
 class RerecognitionDueExportView(RerecognitionDueMixin, generic.ObjectExportView):
     pass
+
+
+# --- imports (企业库导入) ------------------------------------------------------------------------------------
+
+
+class EnterpriseImportView(ImportView):
+    schema = imports.EnterpriseImportSchema
+    model = Enterprise
+
+
+class EnterpriseYearImportView(ImportView):
+    schema = imports.AnnualImportSchema
+    model = EnterpriseYear
+
+
+class IntellectualPropertyImportView(ImportView):
+    schema = imports.IPImportSchema
+    model = IntellectualProperty
+
+
+class QualificationImportView(ImportView):
+    schema = imports.QualificationImportSchema
+    model = Qualification
+
+
+class HnteListImportView(ImportView):
+    schema = imports.HnteListImportSchema
+    model = Qualification
