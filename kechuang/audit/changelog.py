@@ -21,8 +21,20 @@ from kechuang.core.masking import mask
 Snapshot = dict[str, Any]
 
 
+_ENCODER = DjangoJSONEncoder()
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def _jsonable(values: dict[str, Any]) -> Snapshot:
-    return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
+    """Return `values` as JSON-safe primitives, exactly as DjangoJSONEncoder would write them (Decimal → str,
+    date → ISO text …), without a dumps/loads round trip per row (bulk imports snapshot 200,000 rows)."""
+    return {k: v if isinstance(v, _PLAIN) else _json_value(v) for k, v in values.items()}
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, list | tuple | dict):  # JSON fields: their items may need the encoder too
+        return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+    return _ENCODER.default(value)
 
 
 def _audited_fields(model: type[models.Model]) -> list[models.Field]:
@@ -93,22 +105,59 @@ def log_change(instance: models.Model, action: str, before: Snapshot | None, aft
     )
 
 
+CHANGE_COLUMNS = ("time", "actor_id", "actor_username", "request_id", "remote_addr", "channel",
+                  "content_type_id", "object_id", "object_repr", "action", "before", "after")
+
+
 def log_bulk_changes(model: type[models.Model],
                      changes: Iterable[tuple[str, Any, Snapshot | None, Snapshot | None]],
-                     *, object_repr: str = "", batch_size: int = 2000) -> int:
-    """Write one ObjectChange per (action, pk, before, after) in batches; return how many were written.
+                     *, object_repr: str = "", batch_size: int = 5000) -> int:
+    """Write one ObjectChange per (action, pk, before, after); return how many were written.
 
-    Callers are bulk writers: they must call this inside the same transaction as their write.
+    Callers are bulk writers: they must call this inside the same transaction as their write. Rows go in with
+    COPY (PostgreSQL) or executemany (SQLite) — no model instances — because the change log of a 200,000-row
+    import must not cost more than the import itself.
     """
-    content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    from django.db import connections, router
+    from django.utils import timezone
+
+    using = router.db_for_write(ObjectChange)
+    connection = connections[using]
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=False).pk
     common = _actor_fields()
-    rows = [
-        ObjectChange(content_type=content_type, object_id=str(pk), object_repr=object_repr or f"{model.__name__}:{pk}",
-                     action=action, before=before, after=after, **common)
-        for action, pk, before, after in changes
-    ]
-    ObjectChange.objects.bulk_create(rows, batch_size=batch_size)
-    return len(rows)
+    actor_id = common["actor"].pk if common["actor"] is not None else None
+    now = timezone.now()
+    prefix = (actor_id, common["actor_username"], common["request_id"], common["remote_addr"], common["channel"],
+              content_type)
+    dumps = json.dumps
+
+    def rows() -> Iterable[tuple[Any, ...]]:
+        for action, pk, before, after in changes:
+            yield (now, *prefix, str(pk), (object_repr or f"{model.__name__}:{pk}")[:200], action,
+                   None if before is None else dumps(before, ensure_ascii=False),
+                   None if after is None else dumps(after, ensure_ascii=False))
+
+    table = connection.ops.quote_name(ObjectChange._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in CHANGE_COLUMNS)
+    written = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows():
+                    copy.write_row(row)
+                    written += 1
+        else:
+            sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(CHANGE_COLUMNS))})"  # noqa: S608
+            batch: list[tuple[Any, ...]] = []
+            for row in rows():
+                batch.append(row)
+                if len(batch) >= batch_size:
+                    cursor.executemany(sql, batch)
+                    written, batch = written + len(batch), []
+            if batch:
+                cursor.executemany(sql, batch)
+                written += len(batch)
+    return written
 
 
 def record_event(event_type: str, *, obj: models.Model | None = None, result: str = "success",

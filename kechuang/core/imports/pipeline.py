@@ -203,12 +203,12 @@ def parse_rows(schema: ImportSchema, layout: Layout, data: SheetData, lookups: L
     formulas = _formula_columns(data, layout)
     for key in formulas.get(1, ()):
         errors.add(1, key, FORMULA_MESSAGE)
-    key_column = schema.key_columns[0].key
+    key_columns = [c.key for c in schema.key_columns]
     table_key = Table(schema.model, schema.natural_key).key
     seen: dict[tuple[Any, ...], int] = {}
     parsed: list[ParsedRow] = []
     for offset, cells in enumerate(data.rows):
-        if all(value == "" or value is None for value in cells):
+        if not any(cells) and _is_blank(cells):
             continue
         row = offset + 2
         before = errors.count
@@ -226,7 +226,8 @@ def parse_rows(schema: ImportSchema, layout: Layout, data: SheetData, lookups: L
             if record is not None:
                 key = tuple(record[a] for a in table_key)
                 if key in seen:
-                    errors.add(row, key_column, f"与第 {seen[key]} 行重复（{_describe_key(key)}），同一记录只能出现一次。")
+                    described = "、".join(cell_text(values[k]) for k in key_columns)
+                    errors.add(row, key_columns[0], f"与第 {seen[key]} 行重复（{described}），同一记录只能出现一次。")
                 else:
                     seen[key] = row
                     parsed.append(ParsedRow(row, values, record))
@@ -245,10 +246,9 @@ def _bound(column: Column, lookups: Lookups) -> Any:
 def _parse_cells(row: int, cells: list[Any], bound: list[tuple[int, str, bool, Any]],
                  errors: ErrorCollector) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    width = len(cells)
     for index, key, required, parse in bound:
-        raw = cells[index] if index < width else ""
-        if raw == "" or raw is None or (raw.__class__ is str and not raw.strip()):
+        raw = cells[index]  # python-calamine gives every row the sheet's full width
+        if raw is None or (raw.__class__ is str and not raw.strip()):
             values[key] = None
             if required:
                 errors.add(row, key, "必填，不能为空。")
@@ -294,13 +294,13 @@ def _formula_columns(data: SheetData, layout: Layout) -> dict[int, list[str]]:
         if key is None:
             continue
         cells = data.rows[row - 2] if 2 <= row < len(data.rows) + 2 else None
-        if row == 1 or (cells is not None and not all(v == "" or v is None for v in cells)):
+        if row == 1 or (cells is not None and not _is_blank(cells)):
             found[row].append(key)
     return found
 
 
-def _describe_key(key: tuple[Any, ...]) -> str:
-    return "、".join(str(part) for part in key)
+def _is_blank(cells: list[Any]) -> bool:
+    return all(value == "" or value is None for value in cells)
 
 
 # --- plan and write -------------------------------------------------------------------------------------------

@@ -25,10 +25,6 @@ class SheetData:
     rows: list[list[Any]] = field(repr=False)
     info: SheetInfo = field(repr=False)
 
-    def excel_row(self, index: int) -> int:
-        """Return the Excel row number of `rows[index]`."""
-        return index + 2
-
 
 def read_sheet(source: Any, gate: GateReport, sheet: str | None = None) -> SheetData:
     """Return the first (or the named) sheet of a workbook that `check_workbook` passed as `gate`.

@@ -155,7 +155,8 @@ def check_workbook(source: Any, limits: Limits = DEFAULT_LIMITS) -> GateReport:
         try:
             with zipfile.ZipFile(handle) as archive:
                 sheets = _Inspection(archive, handle, limits).run()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, struct.error, KeyError, ValueError) as exc:
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, struct.error, KeyError,
+                ValueError) as exc:
             raise UnsafeWorkbook("文件已损坏，无法作为 .xlsx 工作簿打开。") from exc
     return GateReport(sheets=sheets, size=size)
 
@@ -215,7 +216,7 @@ class _Inspection:
         return tuple(
             SheetInfo(name, part, found[part].max_row, found[part].max_column, found[part].formula_cells)
             if part in found else SheetInfo(name, part)
-            for name, part in sheet_parts
+            for name, part in sheet_parts if name is not None
         )
 
     # directory ------------------------------------------------------------------------------------------------
@@ -276,8 +277,9 @@ class _Inspection:
             raise UnsafeWorkbook(_NOT_WORKBOOK)
         return main
 
-    def _sheet_parts(self, by_name: dict[str, zipfile.ZipInfo], main: str) -> list[tuple[str, str]]:
-        """Return (sheet name, part name) in workbook order, plus any other sheet-like part (to be scanned)."""
+    def _sheet_parts(self, by_name: dict[str, zipfile.ZipInfo], main: str) -> list[tuple[str | None, str]]:
+        """Return (sheet name, part name) in workbook order, then (None, part) for any sheet-like part the
+        workbook does not list: scanned all the same, since some reader may find it."""
         folder, base = posixpath.split(main)
         targets: dict[str, str] = {}
         rels = by_name.get(posixpath.join(folder, "_rels", base + ".rels"))
@@ -287,16 +289,15 @@ class _Inspection:
                     target = rel.get("Target") or ""
                     path = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
                     targets[rel.get("Id") or ""] = posixpath.normpath(path).lower()
-        sheets = []
+        sheets: list[tuple[str | None, str]] = []
         for element in self._parse_xml(by_name[main]).iter():
             if _local(element.tag) == "sheet":
                 rel_id = next((v for k, v in element.attrib.items() if _local(k) == "id"), "")
                 sheets.append((element.get("name") or "", targets.get(rel_id, "")))
         listed = {part for _, part in sheets}
-        # A sheet-like part the workbook does not list is still scanned: some reader may find it.
         for name in by_name:
             if name not in listed and re.match(r"^xl/(work|dialog|macro)sheets/[^/]+\.xml$", name):
-                sheets.append(("", name))
+                sheets.append((None, name))
         return sheets
 
     # inflating -----------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ parser too. A parser that needs reference data (regions by name, enterprises by 
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -126,14 +127,17 @@ class ImportSchema:
     to_db: Callable[[dict[str, Any], Lookups], dict[str, Any]] | None = None
     row_checks: tuple[RowCheck, ...] = ()
     file_checks: tuple[FileCheck, ...] = ()
+    key_column_keys: tuple[str, ...] = ()  # the columns a user knows the natural key by, e.g. ("uscc", "year")
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
 
     @property
     def key_columns(self) -> tuple[Column, ...]:
-        """Return the columns that carry the natural key (the first column when none is named alike)."""
-        found = tuple(c for c in self.columns if c.key in self.natural_key)
+        """Return the columns that carry the natural key in the file: `key_column_keys`, else the columns named
+        like the natural key's fields, else the first column."""
+        keys = self.key_column_keys or self.natural_key
+        found = tuple(c for c in self.columns if c.key in keys)
         return found or self.columns[:1]
 
     def record(self, values: dict[str, Any], lookups: Lookups) -> dict[str, Any]:
@@ -205,14 +209,14 @@ def integer(min_value: int | None = None, max_value: int | None = None) -> Field
     """A whole number: ``2019.0`` is 2019; ``12.5`` is an error, never truncated (PERFORMANCE.md)."""
 
     def parse(raw: Any) -> int:
-        if isinstance(raw, bool):
-            raise RowValueError("应为整数。")
-        if isinstance(raw, int):
-            value = raw
-        elif isinstance(raw, float):
+        if raw.__class__ is float:  # what python-calamine gives for every number
             if not raw.is_integer():
                 raise RowValueError(f"应为整数，实际为 {cell_text(raw)}。")
             value = int(raw)
+        elif isinstance(raw, bool):
+            raise RowValueError("应为整数。")
+        elif isinstance(raw, int):
+            value = raw
         else:
             text_value = cell_text(raw).replace(",", "").replace("，", "")
             if not _INTEGER_TEXT.fullmatch(text_value):
@@ -234,8 +238,24 @@ def decimal_amount(max_digits: int, decimal_places: int, min_value: Decimal | in
     """
     quantum = Decimal(1).scaleb(-decimal_places)
     max_integer_digits = max_digits - decimal_places
+    factor = 10**decimal_places
+    bound = 10 ** min(max_digits, 15) / factor
+    low = None if min_value is None else Decimal(min_value)
+    high = None if max_value is None else Decimal(max_value)
 
     def parse(raw: Any) -> Decimal:
+        if raw.__class__ is float and -bound < raw < bound:
+            # Fast path (≈ 5× faster), taken only when the float is within half a unit of the 15th significant
+            # digit of a value with at most `decimal_places` decimals: exactly the values the slow path accepts.
+            scaled = raw * factor
+            nearest = round(scaled)
+            if abs(scaled - nearest) <= abs(scaled) * 5e-16:
+                value = Decimal(nearest).scaleb(-decimal_places)
+                if (low is None or value >= low) and (high is None or value <= high):
+                    return value
+        return parse_exactly(raw)
+
+    def parse_exactly(raw: Any) -> Decimal:
         if isinstance(raw, bool):
             raise RowValueError("应为数字。")
         if isinstance(raw, float):
@@ -337,14 +357,21 @@ def choice(choices: Any) -> FieldParser:
                        choices_labels=labels)
 
 
+@functools.lru_cache(maxsize=100_000)
+def _checked_uscc(text_value: str) -> tuple[str, str | None]:
+    value = normalize_uscc(text_value)
+    problem = uscc_problem(value)
+    return value, problem.message if problem is not None else None
+
+
 def uscc() -> FieldParser:
     """A unified social credit code (统一社会信用代码), checked to GB 32100-2015 and upper-cased."""
 
     def parse(raw: Any) -> str:
-        value = normalize_uscc(cell_text(raw))
-        problem = uscc_problem(value)
+        # Cached: a file of annual figures names each enterprise once a year.
+        value, problem = _checked_uscc(cell_text(raw))
         if problem is not None:
-            raise RowValueError(problem.message)
+            raise RowValueError(problem)
         return value
 
     return FieldParser(parse, "18 位统一社会信用代码", {"validate": "length", "criteria": "==", "value": 18},

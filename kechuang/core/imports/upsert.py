@@ -15,16 +15,17 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db import NotSupportedError, connections, models
+from django.db import NotSupportedError, connections, models, transaction
 from django.db.models.expressions import RawSQL
 from django.db.models.fields import AutoFieldMixin
 
 TIMESTAMPS = ("created", "last_updated")
 KEY_CHUNK = 2000
 
-# Values of these field types go to the driver as they are; the others go through get_db_prep_save (dates on
-# SQLite, JSON, aware datetimes…).
-_PLAIN_TYPES = (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.FloatField)
+# Values of these field types go to the driver as they are (psycopg adapts them, and Django registers sqlite3
+# adapters for Decimal and date); the others (JSON, aware datetimes…) go through get_db_prep_save.
+_PLAIN_TYPES = (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.FloatField,
+                models.DecimalField, models.DateField)
 
 
 class Table:
@@ -60,7 +61,8 @@ class Table:
         for start in range(0, len(firsts), size):
             chunk = firsts[start:start + size]
             if connection.vendor == "postgresql":
-                queryset = manager.filter(RawSQL(f"{column} = ANY(%s)", (chunk,), output_field=models.BooleanField()))
+                condition = RawSQL(f"{column} = ANY(%s)", (chunk,), output_field=models.BooleanField())  # noqa: S611
+                queryset = manager.filter(condition)
             else:
                 queryset = manager.filter(**{f"{first}__in": chunk})
             for values in queryset.values_list(*attnames):
@@ -105,7 +107,8 @@ def upsert(table: Table, rows: Sequence[dict[str, Any]], *, now: datetime, using
 
 def _copy_upsert(connection: Any, table: str, column_list: str, conflict: str, values: list[list[Any]]) -> None:
     staging = f"kc_import_{uuid.uuid4().hex[:12]}"
-    with connection.cursor() as cursor:
+    # ON COMMIT DROP needs a transaction around the three statements (in autocommit it would vanish at once).
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         # ON COMMIT DROP, and dropped right after use: no staging rows outlive the import (SECURITY.md I1).
         create = f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS SELECT {column_list} FROM {table} WITH NO DATA"  # noqa: S608
         cursor.execute(create)
@@ -118,4 +121,4 @@ def _copy_upsert(connection: Any, table: str, column_list: str, conflict: str, v
 
 def _is_plain(field: models.Field) -> bool:
     target = field.target_field if isinstance(field, models.ForeignKey) else field
-    return isinstance(target, _PLAIN_TYPES) and not isinstance(target, models.JSONField)
+    return isinstance(target, _PLAIN_TYPES) and not isinstance(target, models.DateTimeField | models.JSONField)

@@ -340,7 +340,7 @@ YEARS = ImportSchema(
     columns=(Column("uscc", "统一社会信用代码", uscc()), Column("year", "年度", integer(2000, 2100)),
              Column("employees", "职工总数", integer(min_value=0), required=False),
              Column("sales_revenue", "销售收入（万元）", decimal_amount(16, 2, min_value=0), required=False)),
-    natural_key=("enterprise", "year"), to_db=_year_record,
+    natural_key=("enterprise", "year"), to_db=_year_record, key_column_keys=("uscc", "year"),
 )
 ENTERPRISES = ImportSchema(
     kind="test.enterprise", label="企业", model=Enterprise,
@@ -355,13 +355,15 @@ def test_numbers_are_cast_and_checked_row_by_row(tmp_path, cast):
     enterprise = make_enterprise("甲公司", "320102000000", 1)
     header = ["统一社会信用代码", "年度", "职工总数", "销售收入（万元）"]
     rows = [[enterprise.uscc, 2022.0, 15.0, 1234.5], [enterprise.uscc, 2023.5, 15, 1],
-            [enterprise.uscc, 2024, 16, "12.345"], [enterprise.uscc, 2025, 16, -3], [make_uscc(99), 2024, 1, 1]]
+            [enterprise.uscc, 2024, 16, "12.345"], [enterprise.uscc, 2025, 16, -3], [make_uscc(99), 2024, 1, 1],
+            [enterprise.uscc.lower(), 2022, 15, 1]]
     result = run_import(YEARS, make_workbook(tmp_path / "years.xlsx", [header, *rows]), actor=None)
     assert format_errors(result.errors) == [
         "第 3 行 · 年度: 应为整数，实际为 2023.5。",
         "第 4 行 · 销售收入（万元）: 最多 2 位小数，实际为 12.345。",
         "第 5 行 · 销售收入（万元）: 应不小于 0，实际为 -3。",
         "第 6 行 · 统一社会信用代码: 系统中没有该统一社会信用代码的企业。",
+        f"第 7 行 · 统一社会信用代码: 与第 2 行重复（{enterprise.uscc}、2022），同一记录只能出现一次。",
     ]
     assert not EnterpriseYear.objects.exists()
 

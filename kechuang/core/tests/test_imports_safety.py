@@ -182,3 +182,30 @@ def test_formula_cells_are_found_in_canonical_and_unusual_markup(tmp_path):
              "<c><v>5</v></c></row>")
     path = fx.raw_xlsx(tmp_path / "formulas.xlsx", sheet=fx.sheet_xml(cells))
     assert check_workbook(path).formula_cells == {(4, 2), (4, 3)}
+
+
+def test_a_corrupt_deflate_stream_is_refused_as_damaged(tmp_path):
+    path = fx.raw_xlsx(tmp_path / "corrupt.xlsx", sheet=fx.sheet_xml("<row r=\"1\"></row>" * 500))
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    data = bytearray(path.read_bytes())
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start + 5: start + 40] = b"\xff" * 35
+    path.write_bytes(bytes(data))
+    with pytest.raises(UnsafeWorkbook, match="损坏"):
+        check_workbook(path)
+
+
+def test_a_sheet_full_of_formulas_is_refused(tmp_path):
+    cells = "".join(f'<row r="{r}"><c r="A{r}"><f>1+1</f><v>2</v></c></row>' for r in range(1, 6))
+    path = fx.raw_xlsx(tmp_path / "formulas.xlsx", sheet=fx.sheet_xml(cells))
+    with pytest.raises(UnsafeWorkbook, match="大量公式"):
+        check_workbook(path, Limits(max_formula_cells=3))
+
+
+def test_a_workbook_the_gate_passes_but_the_reader_cannot_parse_is_refused(tmp_path, db):
+    from kechuang.core.imports.safety import ImportRejected
+
+    path = fx.raw_xlsx(tmp_path / "broken.xlsx", sheet=fx.sheet_xml('<row r="1"><c r="A1" t="s"><v>7</v></c></row>'))
+    with pytest.raises(ImportRejected, match="无法读取工作簿"):
+        run_import(RegionImportSchema, path, actor=None)
