@@ -17,7 +17,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from tests.e2e.test_dashboard_e2e import CHROMIUM_ARGS, LOCAL_HOSTS, chromium_path
+from tests.e2e.browser import offline_page
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 SCREENSHOT = REPO_DIR / "docs" / "img" / "enterprise_profile.png"
@@ -63,8 +63,6 @@ def make_profiled_enterprise():
 
 @pytest.mark.e2e
 def test_city_officer_opens_an_enterprise_profile(live_server, transactional_db):
-    from playwright.sync_api import sync_playwright
-
     from kechuang.accounts.roles import Role
     from kechuang.core.testing.personas import PASSWORD, make_user
 
@@ -72,67 +70,46 @@ def test_city_officer_opens_an_enterprise_profile(live_server, transactional_db)
     call_command("load_regions", "--streets", "3201", stdout=io.StringIO())
     make_user("city_officer", Role.BUREAU_OFFICER, "320100000000", display_name="李科长")
     enterprise = make_profiled_enterprise()
-    executable = chromium_path()
 
-    remote_requests: list[str] = []
-    failed_responses: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    with offline_page() as (page, traffic):
+        page.goto(live_server.url + "/accounts/login/")
+        page.fill("#id_username", "city_officer")
+        page.fill("#id_password", PASSWORD)
+        with page.expect_navigation():
+            page.click("button[type=submit]")
+        assert urlsplit(page.url).path == "/", page.url
 
-            def on_request(request):
-                parts = urlsplit(request.url)
-                if parts.scheme not in {"data", "blob", "about"} and parts.hostname not in LOCAL_HOSTS:
-                    remote_requests.append(request.url)
+        # From the enterprise list to the profile, as an officer would.
+        page.goto(live_server.url + "/enterprises/?q=紫金山")
+        with page.expect_navigation():
+            page.click(f"a[href='{enterprise.get_absolute_url()}']")
+        assert urlsplit(page.url).path == enterprise.get_absolute_url()
 
-            def on_response(response):
-                if response.status >= 400 and urlsplit(response.url).path != "/favicon.ico":
-                    failed_responses.append(f"{response.status} {response.url}")
+        assert page.locator("h1").inner_text().strip() == "南京紫金山智能科技有限公司"
+        assert "高新技术企业" in page.locator("#held-rungs").inner_text()
+        identity = page.locator("#profile-identity").inner_text()
+        assert "139****5678" in identity and "13912345678" not in page.content()
+        annual = page.locator("#profile-annual").inner_text()
+        assert all(str(timezone.localdate().year - n) in annual for n in (1, 2, 3)) and "6.2" in annual
+        ladder = page.locator("#profile-ladder").inner_text()
+        assert ladder.count("科技型中小企业（入库）") == 2 and "已过期" in ladder and "有效" in ladder
+        assert "一种基于深度学习的工业视觉检测方法" in page.locator("#profile-ip").inner_text()
 
-            page.on("request", on_request)
-            page.on("response", on_response)
+        # The trend chart is drawn (local ECharts), with both lines.
+        assert page.evaluate("typeof window.echarts") == "object", \
+            f"ECharts 未加载（静态文件请求失败：{traffic.failed_responses}）"
+        page.wait_for_selector("#enterprise-trend canvas", state="attached", timeout=10_000)
+        series = page.evaluate(
+            "echarts.getInstanceByDom(document.querySelector('#enterprise-trend')).getOption().series"
+            ".map(s => [s.type, s.name, s.data.length])")
+        assert series == [["line", "销售收入", 3], ["line", "研发费用", 3]]
 
-            page.goto(live_server.url + "/accounts/login/")
-            page.fill("#id_username", "city_officer")
-            page.fill("#id_password", PASSWORD)
-            with page.expect_navigation():
-                page.click("button[type=submit]")
-            assert urlsplit(page.url).path == "/", page.url
+        page.wait_for_load_state("networkidle")
+        page.wait_for_function(
+            "() => { const c = echarts.getInstanceByDom(document.querySelector('#enterprise-trend'));"
+            " return !!c && c.getZr().animation.isFinished(); }", timeout=10_000)
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT), full_page=True)
 
-            # From the enterprise list to the profile, as an officer would.
-            page.goto(live_server.url + "/enterprises/?q=紫金山")
-            with page.expect_navigation():
-                page.click(f"a[href='{enterprise.get_absolute_url()}']")
-            assert urlsplit(page.url).path == enterprise.get_absolute_url()
-
-            assert page.locator("h1").inner_text().strip() == "南京紫金山智能科技有限公司"
-            assert "高新技术企业" in page.locator("#held-rungs").inner_text()
-            identity = page.locator("#profile-identity").inner_text()
-            assert "139****5678" in identity and "13912345678" not in page.content()
-            annual = page.locator("#profile-annual").inner_text()
-            assert all(str(timezone.localdate().year - n) in annual for n in (1, 2, 3)) and "6.2" in annual
-            ladder = page.locator("#profile-ladder").inner_text()
-            assert ladder.count("科技型中小企业（入库）") == 2 and "已过期" in ladder and "有效" in ladder
-            assert "一种基于深度学习的工业视觉检测方法" in page.locator("#profile-ip").inner_text()
-
-            # The trend chart is drawn (local ECharts), with both lines.
-            assert page.evaluate("typeof window.echarts") == "object", \
-                f"ECharts 未加载（静态文件请求失败：{failed_responses}）"
-            page.wait_for_selector("#enterprise-trend canvas", state="attached", timeout=10_000)
-            series = page.evaluate(
-                "echarts.getInstanceByDom(document.querySelector('#enterprise-trend')).getOption().series"
-                ".map(s => [s.type, s.name, s.data.length])")
-            assert series == [["line", "销售收入", 3], ["line", "研发费用", 3]]
-
-            page.wait_for_load_state("networkidle")
-            page.wait_for_function(
-                "() => { const c = echarts.getInstanceByDom(document.querySelector('#enterprise-trend'));"
-                " return !!c && c.getZr().animation.isFinished(); }", timeout=10_000)
-            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOT), full_page=True)
-        finally:
-            browser.close()
-
-    assert remote_requests == [], f"页面尝试访问外部主机（应用必须完全离线）：{remote_requests}"
-    assert failed_responses == [], f"页面上有请求失败：{failed_responses}"
+    assert traffic.remote_requests == [], f"页面尝试访问外部主机（应用必须完全离线）：{traffic.remote_requests}"
+    assert traffic.failed_responses == [], f"页面上有请求失败：{traffic.failed_responses}"
