@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "kechuang.regions",
     "kechuang.accounts",
     "kechuang.enterprises",
+    "kechuang.eligibility",
     "kechuang.demo",
 ]
 
