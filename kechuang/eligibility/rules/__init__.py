@@ -1,11 +1,10 @@
 """Programme formulas, one module per programme; importing a module registers its programme."""
 
 import importlib
-
-BUILT_IN = ("tech_sme",)
+import pkgutil
 
 
 def load_all() -> None:
-    """Import every built-in programme module (idempotent)."""
-    for name in BUILT_IN:
-        importlib.import_module(f"kechuang.eligibility.rules.{name}")
+    """Import every programme module in this package (idempotent)."""
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")

@@ -27,7 +27,17 @@ def tech_sme_facts(draw):
     }
 
 
-# programme code → strategy of facts (each programme adds its own)
-STRATEGIES = {
-    "tech_sme": tech_sme_facts(),
-}
+def _collect() -> dict:
+    """programme code → strategy: this module's, plus ``STRATEGIES`` of every ``strategies_*.py`` beside it."""
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    found = {"tech_sme": tech_sme_facts()}
+    for module in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        if module.name.startswith("strategies_"):
+            found.update(importlib.import_module(f"{__package__}.{module.name}").STRATEGIES)
+    return found
+
+
+STRATEGIES = _collect()
