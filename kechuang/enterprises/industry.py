@@ -30,11 +30,13 @@ def industries() -> dict[str, Industry]:
         return {r["code"]: Industry(r["code"], r["name"], r["level"], r["section"]) for r in rows}
 
 
+@cache
 def divisions() -> dict[str, Industry]:
     """Return the 97 divisions (大类) by two-digit code."""
     return {c: i for c, i in industries().items() if i.level == "division"}
 
 
+@cache
 def sections() -> dict[str, Industry]:
     """Return the 20 sections (门类) by letter."""
     return {c: i for c, i in industries().items() if i.level == "section"}

@@ -32,6 +32,7 @@ boolean or a list. Versions are never edited in place: a new rule adds a dated e
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 import hashlib
@@ -75,11 +76,14 @@ class Band:
     grade: str = ""
 
     def matches(self, x: Decimal) -> bool:
-        if self.operator == "else":
-            return True
-        assert self.bound is not None
-        return {"ge": x >= self.bound, "gt": x > self.bound, "le": x <= self.bound, "lt": x < self.bound}[
-            self.operator]
+        operator, bound = self.operator, self.bound
+        if operator == "ge":
+            return x >= bound  # type: ignore[operator]
+        if operator == "gt":
+            return x > bound  # type: ignore[operator]
+        if operator == "le":
+            return x <= bound  # type: ignore[operator]
+        return operator == "else" or x < bound  # type: ignore[operator]
 
     def describe(self, unit: str = "") -> str:
         """Return the band's condition in Chinese notation, e.g. "≥ 30%"."""
@@ -139,7 +143,7 @@ class Parameter:
         return current
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ParameterSet:
     """The parameters of one programme, as loaded from its file."""
 
@@ -158,7 +162,7 @@ class ParameterSet:
         return sorted({v.start for p in self.parameters.values() for v in p.versions})
 
     def at(self, as_of: datetime.date) -> ParameterView:
-        return ParameterView(self, as_of)
+        return _view(self, as_of)
 
     def cite(self, source: str) -> str:
         """Expand a source like "m2017 第七条" to the document's full title plus the clause."""
@@ -167,15 +171,31 @@ class ParameterSet:
         return f"{document}{clause}" if document else source
 
 
+@functools.lru_cache(maxsize=256)
+def _view(parameters: ParameterSet, as_of: datetime.date) -> ParameterView:
+    return ParameterView(parameters, as_of)
+
+
 class ParameterView:
-    """The parameters of a programme as in force on one date: ``view.max_employees`` → the value."""
+    """The parameters of a programme as in force on one date: ``view.max_employees`` → the value.
+
+    Values are resolved once per (programme, date) — screening assesses many enterprises on one date.
+    """
 
     def __init__(self, parameters: ParameterSet, as_of: datetime.date) -> None:
         self._set = parameters
         self.as_of = as_of
+        self._values: dict[str, Any] = {}
+        for name, parameter in parameters.parameters.items():
+            # A parameter not in force yet on this date is left out: asking for it raises (see __getattr__).
+            with contextlib.suppress(ParameterError):
+                self._values[name] = parameter.at(as_of).value
 
     def __getattr__(self, name: str) -> Any:
-        return self.version(name).value
+        try:
+            return self.__dict__["_values"][name]
+        except KeyError:
+            return self.version(name).value
 
     def version(self, name: str) -> Version:
         try:

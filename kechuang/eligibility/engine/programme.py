@@ -88,12 +88,15 @@ class Programme:
             return raw
         return Facts.validate(self.facts, raw)
 
-    def assess(self, raw: Mapping[str, Any] | Facts, as_of: datetime.date) -> Assessment:
-        """Validate ``raw`` and assess it under the rules in force on ``as_of``."""
+    def assess(self, raw: Mapping[str, Any] | Facts, as_of: datetime.date, *, detail: bool = True) -> Assessment:
+        """Validate ``raw`` and assess it under the rules in force on ``as_of``.
+
+        ``detail=False`` (bulk screening) skips the optional hints; verdict, checks and shortfalls are the same.
+        """
         facts = self.validate(raw)
         start, formula = self.formula_at(as_of)
         result = Assessment(self.code, self.label, f"{self.code}@{start.isoformat()}#{self.params.digest}",
-                            as_of, facts)
+                            as_of, facts, detail=detail)
         formula(facts, self.params.at(as_of), result)
         return result
 

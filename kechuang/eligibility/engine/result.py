@@ -116,6 +116,7 @@ class Assessment:
     outputs: dict[str, Any] = field(default_factory=dict)  # a calculator's results (e.g. 加计扣除额, 企业规模)
     expert_inputs: list[str] = field(default_factory=list)  # expert-judged facts still to supply
     summary: str = ""
+    detail: bool = True  # False in bulk screening: formulas skip hints (optional advice), nothing else
 
     @property
     def shortfalls(self) -> list[Shortfall]:

@@ -136,7 +136,8 @@ def _score_route(facts: Facts, p: ParameterView, result: Assessment, role: str) 
         result, "staff_nonzero", "科技人员指标得分不为 0", staff_ok, actual=staff.points, required="> 0 分",
         source=p.source("pass_score"), unit="分", missing=missing_of(facts, "employees", "tech_staff"),
         shortfall=_staff_shortfall(facts, p) if staff_ok is False else None, role=role)
-    result.hints.extend(_hints(facts, p))
+    if result.detail:
+        result.hints.extend(_hints(facts, p))
     return all_of(score_check.passed, staff_check.passed)
 
 
@@ -286,9 +287,10 @@ def _hints(facts: Facts, p: ParameterView) -> list[Hint]:
     """The cheapest step of each kind, phrased as "…科技成果得分可增加 6 分"."""
     hints = []
     labels = {"tech_staff": "科技人员", "rd_expense": "研发投入", "class1_ip": "科技成果", "class2_ip": "科技成果"}
-    for gain, changes, text in _options(facts, p):
+    options = _options(facts, p)
+    for gain, changes, text in options:
         name = next(iter(changes))
-        smaller = [o for o in _options(facts, p) if next(iter(o[1])) == name and o[0] < gain]
+        smaller = [o for o in options if next(iter(o[1])) == name and o[0] < gain]
         if not smaller:
             hints.append(Hint(f"{text}，{labels[name]}得分可增加 {format_number(gain)} 分", gain, changes))
     return hints
