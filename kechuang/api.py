@@ -13,6 +13,7 @@ from kechuang import __version__
 from kechuang.accounts.api import me_router
 from kechuang.accounts.api import router as users_router
 from kechuang.core.api import API_AUTH, not_found_handler
+from kechuang.eligibility.api import router as eligibility_router
 from kechuang.enterprises.api import (
     enterprise_years_router,
     enterprises_router,
@@ -72,3 +73,4 @@ api.add_router("/enterprises", enterprises_router)
 api.add_router("/enterprise-years", enterprise_years_router)
 api.add_router("/ip", ip_router)
 api.add_router("/qualifications", qualifications_router)
+api.add_router("/eligibility", eligibility_router)

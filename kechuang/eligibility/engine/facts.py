@@ -183,6 +183,10 @@ class Facts(Mapping[str, Any]):
 
 
 def _jsonable(value: Any) -> Any:
+    from kechuang.eligibility.engine.params import Points
+
+    if isinstance(value, Points):
+        return {"low": format(value.low, "f"), "high": format(value.high, "f")}
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, datetime.date):

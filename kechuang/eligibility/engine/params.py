@@ -165,10 +165,13 @@ class ParameterSet:
         return _view(self, as_of)
 
     def cite(self, source: str) -> str:
-        """Expand a source like "m2017 第七条" to the document's full title plus the clause."""
-        key, _, clause = source.partition(" ")
-        document = self.documents.get(key)
-        return f"{document}{clause}" if document else source
+        """Expand a source like "m2017 第七条；t2015 第四条" to the documents' full titles plus the clauses."""
+        parts = []
+        for part in source.split("；"):
+            key, _, clause = part.strip().partition(" ")
+            document = self.documents.get(key)
+            parts.append(f"{document}{clause}" if document else part.strip())
+        return "；".join(parts)
 
 
 @functools.lru_cache(maxsize=256)
@@ -341,7 +344,9 @@ def format_number(value: Any, unit: str = "") -> str:
         return "—"
     if isinstance(value, Points):
         return f"{value} 分"
-    if isinstance(value, bool) or not isinstance(value, Decimal | int | float):
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if not isinstance(value, Decimal | int | float):
         return str(value)
     number = Decimal(str(value))
     if unit == "ratio":
