@@ -32,6 +32,7 @@ MENU = (
     MenuGroup(_("工作台"), (MenuItem(_("首页"), "core:home", "bi-speedometer2"),)),
     MenuGroup(_("企业与创新主体"), (
         MenuItem(_("企业库"), "enterprises:enterprise_list", "bi-buildings", "enterprises.Enterprise"),
+        MenuItem(_("资格预审"), "eligibility:index", "bi-clipboard-check", "eligibility.SavedAssessment"),
     )),
     MenuGroup(_("基础数据"), (
         MenuItem(_("行政区划"), "regions:region_list", "bi-diagram-3", "regions.Region"),

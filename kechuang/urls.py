@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/", include("kechuang.accounts.urls")),
     path("regions/", include("kechuang.regions.urls")),
     path("enterprises/", include("kechuang.enterprises.urls")),
+    path("eligibility/", include("kechuang.eligibility.urls")),
     path("audit/", include("kechuang.audit.urls")),
     path("api/", _api_urls()),
 ]

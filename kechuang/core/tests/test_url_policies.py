@@ -43,6 +43,8 @@ def test_only_the_allow_listed_urls_are_public():
 @pytest.mark.parametrize("name, route", [(n, r) for n, r, v in ALL if policy_of(v) != PUBLIC])
 def test_anonymous_requests_are_refused(name, route):
     response = Client().get(sample_path(route))
+    if response.status_code == 405:  # a POST-only endpoint: ask the way it answers
+        response = Client().post(sample_path(route), {}, content_type="application/json")
     if name.startswith("api-"):
         if name == "api-1.0.0:health":
             assert response.status_code == 200
