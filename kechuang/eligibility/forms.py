@@ -11,9 +11,23 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.serializers.json import DjangoJSONEncoder
 
-from kechuang.eligibility.engine.facts import BOOL, CODES, COUNT, DATE, MONEY, RATIO, TEXT, Fact
+from kechuang.eligibility.engine.facts import (
+    BOOL,
+    CODES,
+    COUNT,
+    DATE,
+    MONEY,
+    NUMBER,
+    RATIO,
+    TEXT,
+    Fact,
+    _jsonable,
+)
 from kechuang.eligibility.engine.programme import Programme
+
+SCALAR_KINDS = (BOOL, CODES, COUNT, DATE, MONEY, NUMBER, RATIO, TEXT)
 
 YES_NO = [("", "未填"), ("true", "是"), ("false", "否")]
 
@@ -88,6 +102,8 @@ def initial_from_facts(programme: Programme, facts: dict[str, Any]) -> dict[str,
             initial[fact.name] = "true" if value else "false"
         elif fact.kind == CODES:
             initial[fact.name] = ", ".join(sorted(value))
+        elif fact.kind not in SCALAR_KINDS:
+            initial[fact.name] = _jsonable(value)
         elif isinstance(value, datetime.date | Decimal | int | str):
             initial[fact.name] = value
     return initial
@@ -95,6 +111,9 @@ def initial_from_facts(programme: Programme, facts: dict[str, Any]) -> dict[str,
 
 def _field(fact: Fact, *, label: str) -> forms.Field:
     common = {"label": label, "required": False, "help_text": fact.help}
+    if fact.kind not in SCALAR_KINDS:  # a structured fact (e.g. 研发项目明细): JSON, as the API takes it
+        return forms.JSONField(encoder=DjangoJSONEncoder, widget=forms.Textarea(attrs={"rows": 4}),
+                               **{**common, "help_text": fact.describe_unit()})
     if fact.kind == BOOL:
         return forms.ChoiceField(choices=YES_NO, **common)
     if fact.kind == DATE:
@@ -111,3 +130,48 @@ def _field(fact: Fact, *, label: str) -> forms.Field:
     return forms.DecimalField(decimal_places=places if fact.kind in (MONEY, RATIO) else None,
                               min_value=None if fact.signed else 0, max_value=1 if fact.kind == RATIO else None,
                               **common)
+
+
+class ScreeningForm(forms.Form):
+    """Start a batch screening (批量筛选): programme, data year, region (within the officer's scope), date."""
+
+    programme = forms.ChoiceField(label="评价项目")
+    year = forms.IntegerField(label="数据年度", min_value=2015)
+    region = forms.CharField(label="区域（区划代码）", max_length=12,
+                             help_text="筛选该区域（含下级）内、您管辖范围中的企业")
+    as_of = forms.DateField(label="评估日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        from kechuang.core.permissions import assignments_of
+        from kechuang.eligibility.engine.programme import REGISTRY
+
+        today = datetime.date.today()
+        self.user = user
+        self.scopes = [a for a in assignments_of(user) if a.scope_kind in ("region", "global")]
+        first = next((a.region_id for a in self.scopes if a.region_id), "")
+        kwargs.setdefault("initial", {"year": today.year - 1, "as_of": today, "region": first})
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].choices = [(p.code, p.label) for p in REGISTRY.values()
+                                            if p.kind == "qualification" and p.rung]
+
+    def clean_region(self) -> Any:
+        """The region must exist and lie inside one of the officer's region scopes (or the scope is global)."""
+        from kechuang.regions.models import Region, normalize_region_code
+
+        try:
+            code = normalize_region_code(self.cleaned_data["region"])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        region = Region.objects.filter(code=code).first()
+        if region is None:
+            raise forms.ValidationError(f"区划代码 {code} 不存在。")
+        if not any(a.scope_kind == "global" or (a.region is not None and region.code.startswith(a.region.prefix))
+                   for a in self.scopes):
+            raise forms.ValidationError("只能筛选您管辖范围内的区域。")
+        return region
+
+    def clean_as_of(self) -> datetime.date:
+        as_of = self.cleaned_data["as_of"]
+        if as_of > datetime.date.today():
+            raise forms.ValidationError("评估日期不能晚于今天。")
+        return as_of

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from kechuang.eligibility import views
 
@@ -9,4 +9,8 @@ urlpatterns = [
     path("enterprises/<int:pk>/", views.SelfCheckView.as_view(), name="self_check"),
     path("enterprises/<int:pk>/<slug:programme>/", views.WhatIfView.as_view(), name="what_if"),
     path("assess/<slug:programme>/", views.ManualAssessView.as_view(), name="manual"),
+    path("screening/", views.ScreeningListView.as_view(), name="screening_list"),
+    path("screening/<int:pk>/", views.ScreeningDetailView.as_view(), name="screening_detail"),
+    path("screening/<int:pk>/export/", views.ScreeningExportView.as_view(), name="screening_export"),
+    path("local/", include("kechuang.eligibility.local_urls")),
 ]

@@ -10,6 +10,7 @@ import datetime
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,8 +24,8 @@ from kechuang.eligibility.engine.programme import (
     UnknownProgramme,
     get_programme,
 )
-from kechuang.eligibility.forms import FactsForm, initial_from_facts
-from kechuang.eligibility.models import SavedAssessment
+from kechuang.eligibility.forms import FactsForm, ScreeningForm, initial_from_facts
+from kechuang.eligibility.models import SavedAssessment, ScreeningCategory, ScreeningEntry, ScreeningRun
 from kechuang.enterprises.models import Enterprise
 
 
@@ -186,3 +187,113 @@ def _assess_or_error(programme: Programme, facts: dict[str, Any], as_of: datetim
         return programme.assess(facts, as_of), None
     except BAD_INPUT as exc:
         return None, str(exc)
+
+
+# --- batch screening (批量筛选) -------------------------------------------------------------------------------------
+
+
+class ScreeningPolicyMixin:
+    """Screening is an officer's tool: roles scoped to a region (enterprise users do not screen)."""
+
+    action = "view"
+
+    @classmethod
+    def get_url_policy(cls) -> ModelPolicy:
+        from kechuang.enterprises.views import OfficerPolicy
+
+        return OfficerPolicy(ScreeningRun, cls.action)
+
+
+class ScreeningListView(ScreeningPolicyMixin, View):
+    """The runs in the officer's scope, newest first, and the form to start one."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        runs = ScreeningRun.objects.restrict(request.user, "view").select_related("region", "actor")[:50]
+        return render(request, "eligibility/screening_list.html", {
+            "runs": runs, "form": ScreeningForm(user=request.user), "can_run": _can_run(request.user)})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from kechuang.eligibility.screening import ScreeningError
+        from kechuang.eligibility.services import run_screening
+
+        if not _can_run(request.user):
+            raise PermissionDenied("您的角色无权发起批量筛选。")
+        form = ScreeningForm(request.POST, user=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                run = run_screening(data["programme"], region=data["region"], year=data["year"],
+                                    as_of=data["as_of"], actor=request.user)
+            except (ScreeningError, *BAD_INPUT) as exc:
+                form.add_error(None, str(getattr(exc, "message", exc)))
+            else:
+                messages.success(request, f"筛选完成：共 {run.enterprise_count} 家企业。")
+                return redirect("eligibility:screening_detail", pk=run.pk)
+        runs = ScreeningRun.objects.restrict(request.user, "view").select_related("region", "actor")[:50]
+        return render(request, "eligibility/screening_list.html",
+                      {"runs": runs, "form": form, "can_run": True}, status=422)
+
+
+def _can_run(user: Any) -> bool:
+    from kechuang.enterprises.views import officer_can
+
+    return officer_can(user, ScreeningRun, "add")
+
+
+class ScreeningDetailView(ScreeningPolicyMixin, View):
+    """One run: counts per category and the ranked entries of the chosen category (50 per page)."""
+
+    page_size = 50
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from django.core.paginator import Paginator
+
+        from kechuang.eligibility.screening import CATEGORY_ORDER
+
+        run = self.run(pk)
+        category = request.GET.get("category") or "candidate"
+        if category not in CATEGORY_ORDER:
+            category = "candidate"
+        entries = (ScreeningEntry.objects.restrict(request.user, "view").filter(run=run, category=category)
+                   .select_related("enterprise").order_by("rank", "id"))
+        page = Paginator(entries, self.page_size).get_page(request.GET.get("page"))
+        labels = dict(ScreeningCategory.choices)
+        tabs = [(c, labels[c], run.counts.get(c, 0)) for c in CATEGORY_ORDER]
+        return render(request, "eligibility/screening_detail.html", {
+            "run": run, "programme_label": _programme_label(run.programme), "category": category, "tabs": tabs,
+            "page": page, "stored": category in {"candidate", "reserve", "at_risk", "undetermined"}})
+
+    def run(self, pk: int) -> ScreeningRun:
+        found = ScreeningRun.objects.restrict(self.request.user, "view").select_related("region").filter(pk=pk).first()
+        if found is None:
+            raise Http404("未找到该筛选批次，或它不在您的管辖范围内。")
+        return found
+
+
+class ScreeningExportView(ScreeningDetailView):
+    """The run as .xlsx (audited with its row count)."""
+
+    action = "export"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from kechuang.audit.changelog import record_event
+        from kechuang.eligibility.exports import screening_workbook
+
+        run = self.run(pk)
+        content, count = screening_workbook(run)
+        record_event("export", obj=run, message=f"导出筛选结果（{run.programme} {run.year}）",
+                     data={"model": "eligibility.screeningrun", "run": run.pk, "rows": count,
+                           "rules_version": run.rules_version})
+        response = HttpResponse(content, content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="screening-{run.programme}-{run.year}-{run.pk}.xlsx"'
+        return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _programme_label(code: str) -> str:
+    try:
+        return get_programme(code).label
+    except UnknownProgramme:
+        return code

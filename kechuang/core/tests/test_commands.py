@@ -11,7 +11,7 @@ from kechuang.accounts.models import ApiToken, RoleAssignment, User
 from kechuang.audit.models import DomainEvent, ObjectChange
 from kechuang.regions.models import Region
 
-TESTED = {"load_regions", "load_demo", "create_api_token", "check_uscc", "import", "export", "assess", "rules_docs"}
+TESTED = {"load_regions", "load_demo", "create_api_token", "check_uscc", "import", "export", "assess", "rules_docs", "screen"}
 
 
 def run(*args):

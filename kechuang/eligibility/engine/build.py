@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from dataclasses import fields
 from decimal import Decimal
 from typing import Any
 
@@ -27,10 +29,28 @@ def add_check(result: Assessment, check_id: str, label: str, passed: bool | None
               required: str = "", source: str = "", unit: str = "", missing: tuple[str, ...] = (),
               note: str = "", shortfall: Shortfall | None = None, role: str = "condition") -> Check:
     """Append a check (a shortfall is kept only when the check failed) and return it."""
-    check = Check(check_id, label, passed, actual, required, source, unit, missing, note,
-                  shortfall if passed is False else None, role)
+    check = _new_check(check_id, label, passed, actual, required, source, unit, missing, note,
+                       shortfall if passed is False else None, role)
     result.checks.append(check)
     return check
+
+
+def _new_check(*values: Any) -> Check:
+    """Return ``Check(*values)`` — built by filling its ``__dict__``: a frozen dataclass's ``__init__`` sets each
+    field through ``object.__setattr__``, which is most of the cost of a check in bulk screening."""
+    check = _NEW(Check)
+    check.__dict__.update(zip(_CHECK_FIELDS, values, strict=True))
+    return check
+
+
+_NEW = object.__new__
+_CHECK_FIELDS = tuple(f.name for f in fields(Check))
+
+
+@functools.lru_cache(maxsize=4096)
+def requirement(operator: str, bound: Any, unit: str = "") -> str:
+    """Return a requirement as checks print it ("≥ 6%"), formatted once per (operator, bound, unit)."""
+    return f"{OPERATORS[operator]} {format_number(bound, unit)}"
 
 
 def threshold_check(result: Assessment, params: ParameterView, check_id: str, label: str, actual: Decimal | None,
@@ -39,8 +59,7 @@ def threshold_check(result: Assessment, params: ParameterView, check_id: str, la
     """Add the check ``actual <operator> params.<parameter>`` citing the parameter's source."""
     bound = getattr(params, parameter)
     passed = None if missing else compare(actual, operator, bound)
-    return add_check(result, check_id, label, passed, actual=actual,
-                     required=f"{OPERATORS[operator]} {format_number(bound, unit)}",
+    return add_check(result, check_id, label, passed, actual=actual, required=requirement(operator, bound, unit),
                      source=params.source(parameter), unit=unit, missing=missing, note=note, shortfall=shortfall)
 
 

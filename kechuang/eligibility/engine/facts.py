@@ -97,7 +97,7 @@ class Fact:
                 raise FactError(field, f"取值“{raw}”无效，可选：{'、'.join(self.choices)}。")
             return raw
         if self.kind == CODES:
-            if not isinstance(raw, list | tuple) or not all(isinstance(x, str) for x in raw):
+            if not isinstance(raw, list | tuple | set | frozenset) or not all(isinstance(x, str) for x in raw):
                 raise FactError(field, "应为文本代码列表。")
             return frozenset(raw)
         return self._clean_number(field, raw)
@@ -149,6 +149,12 @@ class Facts(Mapping[str, Any]):
         self._values = values
 
     @classmethod
+    def trusted(cls, values: dict[str, Any]) -> Facts:
+        """Wrap values that are already clean — declared names only, typed as ``Fact.clean`` returns them, no
+        ``None`` — without validating them again (the registry builds its facts typed; bulk screening)."""
+        return cls(values)
+
+    @classmethod
     def validate(cls, declared: Iterable[Fact], raw: Mapping[str, Any], *, strict: bool = True) -> Facts:
         """Clean ``raw`` against ``declared``; ``strict`` refuses unknown names (a typo must not pass silently).
 
@@ -167,6 +173,9 @@ class Facts(Mapping[str, Any]):
     def __getitem__(self, name: str) -> Any:
         return self._values[name]
 
+    def get(self, name: str, default: Any = None) -> Any:  # the Mapping mixin's get is 4× slower
+        return self._values.get(name, default)
+
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self._values)
 
@@ -183,6 +192,13 @@ class Facts(Mapping[str, Any]):
 
 
 def _jsonable(value: Any) -> Any:
+    cls = value.__class__
+    if cls is Decimal:  # the common cases first, without the import below (screening stores many facts)
+        return format(value, "f")
+    if cls is tuple:
+        return [_jsonable(v) for v in value]
+    if cls is bool or cls is str or value is None:
+        return value
     from kechuang.eligibility.engine.params import Points
 
     if isinstance(value, Points):
@@ -195,4 +211,6 @@ def _jsonable(value: Any) -> Any:
         return sorted(value)
     if isinstance(value, tuple):
         return [_jsonable(v) for v in value]
+    if isinstance(value, Mapping):  # an item of a list-of-objects fact (e.g. rd_deduction's projects)
+        return {key: _jsonable(item) for key, item in value.items()}
     return value

@@ -36,6 +36,7 @@ import contextlib
 import datetime
 import functools
 import hashlib
+import operator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -45,6 +46,7 @@ import yaml
 
 PARAMETER_DIR = Path(__file__).resolve().parent.parent / "parameters"
 OPERATORS = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<"}
+_COMPARISONS = {"ge": operator.ge, "gt": operator.gt, "le": operator.le, "lt": operator.lt}
 
 
 class ParameterError(ValueError):
@@ -99,20 +101,33 @@ class Scale:
     bands: tuple[Band, ...]
     unit: str = ""
 
+    def __post_init__(self) -> None:
+        # (comparison, bound, band) per row, the comparison None for "else": bulk screening looks scales up
+        # millions of times, and a plain loop over these is several times faster than Band.matches.
+        object.__setattr__(self, "_rows", tuple((_COMPARISONS.get(b.operator), b.bound, b) for b in self.bands))
+        object.__setattr__(self, "_better", {})  # better_bands() by the current value
+
     def band_for(self, x: Decimal) -> Band:
-        for band in self.bands:
-            if band.matches(x):
+        for test, bound, band in self._rows:  # type: ignore[attr-defined]
+            if test is None or test(x, bound):
                 return band
         raise ParameterError(f"no band matches {x}")  # unreachable: validation requires an "else" band
 
     def lookup(self, x: Decimal) -> Any:
-        return self.band_for(x).value
+        for test, bound, band in self._rows:  # type: ignore[attr-defined]
+            if test is None or test(x, bound):
+                return band.value
+        raise ParameterError(f"no band matches {x}")
 
     def better_bands(self, x: Decimal) -> list[Band]:
         """Return the bands whose value beats the value at ``x`` (best last), for "what would it take"."""
         current = _low(self.lookup(x))
-        return sorted((b for b in self.bands if b.operator != "else" and _low(b.value) > current),
-                      key=lambda b: _low(b.value))
+        better = self._better.get(current)  # type: ignore[attr-defined]
+        if better is None:  # a scale has a handful of values: remember the answer for each
+            better = tuple(sorted((b for b in self.bands if b.operator != "else" and _low(b.value) > current),
+                                  key=lambda b: _low(b.value)))
+            self._better[current] = better  # type: ignore[attr-defined]
+        return list(better)
 
 
 @dataclass(frozen=True)
@@ -189,10 +204,15 @@ class ParameterView:
         self._set = parameters
         self.as_of = as_of
         self._values: dict[str, Any] = {}
+        self._sources: dict[str, str] = {}  # citations, formatted once per (programme, date)
         for name, parameter in parameters.parameters.items():
             # A parameter not in force yet on this date is left out: asking for it raises (see __getattr__).
             with contextlib.suppress(ParameterError):
                 self._values[name] = parameter.at(as_of).value
+        # Values as plain attributes (``view.pass_score`` without a __getattr__ call), except names that would
+        # hide a method or attribute of the view; those still come through __getattr__.
+        own = set(dir(type(self))) | set(self.__dict__)
+        self.__dict__.update({k: v for k, v in self._values.items() if k not in own})
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -209,7 +229,11 @@ class ParameterView:
 
     def source(self, name: str) -> str:
         """Return the full citation of the version of ``name`` in force: document title and clause."""
-        return self._set.cite(self.version(name).source)
+        try:
+            return self._sources[name]
+        except KeyError:
+            citation = self._sources[name] = self._set.cite(self.version(name).source)
+            return citation
 
     def label(self, name: str) -> str:
         return self._set.parameters[name].label
@@ -340,6 +364,13 @@ def _low(value: Any) -> Decimal:
 
 def format_number(value: Any, unit: str = "") -> str:
     """Return a number as the rules write it: ratios as percentages, money with its unit."""
+    try:
+        return _format_cached(value, unit)
+    except TypeError:  # an unhashable value (a list): format it directly
+        return _format_number(value, unit)
+
+
+def _format_number(value: Any, unit: str = "") -> str:
     if value is None:
         return "—"
     if isinstance(value, Points):
@@ -348,9 +379,19 @@ def format_number(value: Any, unit: str = "") -> str:
         return "是" if value else "否"
     if not isinstance(value, Decimal | int | float):
         return str(value)
-    number = Decimal(str(value))
+    number = value if value.__class__ is Decimal else Decimal(str(value))
+    if number.is_zero():
+        number = abs(number)  # −0 prints as 0 (and equal values must print alike: the cache below)
     if unit == "ratio":
-        return f"{_plain((number * 100).quantize(Decimal('0.01')))}%"
+        return f"{_plain((number * _HUNDRED).quantize(_CENT))}%"
     if unit == "万元":
-        return f"{_plain(number.quantize(Decimal('0.01')))} 万元"
+        return f"{_plain(number.quantize(_CENT))} 万元"
     return f"{_plain(number)}{(' ' + unit) if unit else ''}"
+
+
+_CENT, _HUNDRED = Decimal("0.01"), Decimal(100)
+
+
+# The same figures are formatted over and over (band edges, counts, the facts of one assessment in several
+# texts); equal values of one type format alike, so the text is cached by (value, type, unit).
+_format_cached = functools.lru_cache(maxsize=16384, typed=True)(_format_number)

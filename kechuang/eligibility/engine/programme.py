@@ -62,7 +62,11 @@ class Programme:
 
     @property
     def fact_map(self) -> dict[str, Fact]:
-        return {fact.name: fact for fact in self.facts}
+        cached = self.__dict__.get("_fact_map")
+        if cached is None or cached[0] is not self.facts:  # rebuilt only if ``facts`` is replaced
+            cached = (self.facts, {fact.name: fact for fact in self.facts})
+            self.__dict__["_fact_map"] = cached
+        return cached[1]
 
     @property
     def params(self) -> ParameterSet:
@@ -88,12 +92,14 @@ class Programme:
             return raw
         return Facts.validate(self.facts, raw)
 
-    def assess(self, raw: Mapping[str, Any] | Facts, as_of: datetime.date, *, detail: bool = True) -> Assessment:
+    def assess(self, raw: Mapping[str, Any] | Facts, as_of: datetime.date, *, detail: bool = True,
+               trusted: bool = False) -> Assessment:
         """Validate ``raw`` and assess it under the rules in force on ``as_of``.
 
         ``detail=False`` (bulk screening) skips the optional hints; verdict, checks and shortfalls are the same.
+        ``trusted=True`` takes ``raw`` as already clean (see ``Facts.trusted``) and skips validation.
         """
-        facts = self.validate(raw)
+        facts = Facts.trusted(dict(raw)) if trusted and not isinstance(raw, Facts) else self.validate(raw)
         start, formula = self.formula_at(as_of)
         result = Assessment(self.code, self.label, f"{self.code}@{start.isoformat()}#{self.params.digest}",
                             as_of, facts, detail=detail)

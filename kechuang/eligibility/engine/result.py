@@ -180,7 +180,15 @@ def compare(actual: Decimal | None, operator: str, bound: Decimal) -> bool | Non
     """Return ``actual <op> bound`` (ge/gt/le/lt), or None when ``actual`` is missing."""
     if actual is None:
         return None
-    return {"ge": actual >= bound, "gt": actual > bound, "le": actual <= bound, "lt": actual < bound}[operator]
+    if operator == "ge":
+        return actual >= bound
+    if operator == "gt":
+        return actual > bound
+    if operator == "le":
+        return actual <= bound
+    if operator == "lt":
+        return actual < bound
+    raise KeyError(operator)
 
 
 def points_total(components: list[Component]) -> Points | None:

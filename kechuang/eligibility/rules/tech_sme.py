@@ -7,6 +7,8 @@ routes applies (valid 高企 certificate, national S&T award, provincial R&D ins
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from decimal import Decimal
 
 from kechuang.eligibility.engine.build import (
@@ -24,6 +26,7 @@ from kechuang.eligibility.engine.params import ParameterView, Points, format_num
 from kechuang.eligibility.engine.programme import Programme, register
 from kechuang.eligibility.engine.result import (
     Assessment,
+    Component,
     Hint,
     Shortfall,
     all_of,
@@ -32,6 +35,7 @@ from kechuang.eligibility.engine.result import (
     numerator_needed,
     points_total,
 )
+from kechuang.enterprises.industry import section_of
 
 FACTS = (
     Fact("employees", "职工总数", COUNT, help="上一年度全年季平均数"),
@@ -66,7 +70,21 @@ def tech_sme_2017(facts: Facts, p: ParameterView, result: Assessment) -> None:
     # With a direct route taken, the score test is waived (第八条): its checks are then shown, not required.
     score_route = _score_route(facts, p, result, role="route" if direct else "condition")
     result.eligible = all_of(basic, any_of(score_route, direct))
-    result.pass_mark = f"≥ {format_number(p.pass_score)} 分，且科技人员指标不为 0 分"
+    result.pass_mark = _texts(p)["pass_mark"]
+
+
+@functools.lru_cache(maxsize=64)
+def _texts(p: ParameterView) -> dict:
+    """Texts and sets that depend only on the parameters in force (one view per date): built once per date,
+    not once per enterprise — bulk screening assesses a province on one date."""
+    excluded = frozenset(p.excluded_industries)
+    return {
+        "pass_mark": f"≥ {format_number(p.pass_score)} 分，且科技人员指标不为 0 分",
+        "score_required": f"≥ {format_number(p.pass_score)} 分",
+        "excluded": excluded, "excluded_required": "不属于：" + "、".join(sorted(excluded)),
+        "declarations": [(name, f"basic.{name}", TECH_SME.fact_map[name].label) for name in p.declared_conditions],
+        "direct": [(name, f"direct.{name}", f"直接确认：{TECH_SME.fact_map[name].label}") for name in p.direct_routes],
+    }
 
 
 def _size_checks(facts: Facts, p: ParameterView, result: Assessment) -> list:
@@ -87,29 +105,28 @@ def _size_checks(facts: Facts, p: ParameterView, result: Assessment) -> list:
 
 
 def _industry_check(facts: Facts, p: ParameterView, result: Assessment):
-    from kechuang.enterprises.industry import section_of
-
-    excluded = set(p.excluded_industries)
+    texts = _texts(p)
+    excluded = texts["excluded"]
     code = facts.get("industry")
     if not excluded:
         return add_check(result, "industry", "不属于排除行业", True, actual=code, required="无行业排除",
                          source=p.source("excluded_industries"))
     if code is None:
-        return add_check(result, "industry", "不属于排除行业", None, required="不属于：" + "、".join(sorted(excluded)),
+        return add_check(result, "industry", "不属于排除行业", None, required=texts["excluded_required"],
                          source=p.source("excluded_industries"), missing=("industry",))
     section = section_of(code)
     hit = code[:2] in excluded or (section is not None and section in excluded)
     return add_check(result, "industry", "不属于排除行业", not hit, actual=f"{code}（门类 {section or '未知'}）",
-                     required="不属于：" + "、".join(sorted(excluded)), source=p.source("excluded_industries"))
+                     required=texts["excluded_required"], source=p.source("excluded_industries"))
 
 
 def _declarations(facts: Facts, p: ParameterView, result: Assessment) -> list:
     checks = []
-    for name in p.declared_conditions:
+    source = p.source("declared_conditions")
+    for name, check_id, label in _texts(p)["declarations"]:
         value = facts.get(name)
-        checks.append(add_check(result, f"basic.{name}", TECH_SME.fact_map[name].label, value, actual=value,
-                                required="是", source=p.source("declared_conditions"),
-                                missing=missing_of(facts, name), note="企业声明事项，由评价机构核实"))
+        checks.append(add_check(result, check_id, label, value, actual=value, required="是", source=source,
+                                missing=() if value is not None else (name,), note="企业声明事项，由评价机构核实"))
     return checks
 
 
@@ -128,7 +145,7 @@ def _score_route(facts: Facts, p: ParameterView, result: Assessment, role: str) 
         missing += missing_of(facts, "rd_expense", "sales_revenue", "total_cost")
     score_ok = None if total is None else total.low >= p.pass_score
     score_check = add_check(
-        result, "score", "综合评价得分", score_ok, actual=total, required=f"≥ {format_number(p.pass_score)} 分",
+        result, "score", "综合评价得分", score_ok, actual=total, required=_texts(p)["score_required"],
         source=p.source("pass_score"), unit="分", missing=missing,
         shortfall=_score_shortfall(facts, p, total) if score_ok is False else None, role=role)
     staff_ok = None if staff.points is None else staff.points.low > 0
@@ -163,8 +180,6 @@ def _rd_component(facts: Facts, p: ParameterView, result: Assessment):
         known = [Decimal(0)]  # both denominators are zero or missing with one zero: nothing to score
     basis = (f"研发费用 ÷ 销售收入 = {format_number(by_sales, 'ratio')}；"
              f"研发费用 ÷ 成本费用 = {format_number(by_cost, 'ratio')}；取较高者")
-    from kechuang.eligibility.engine.result import Component
-
     best = Points(max(known), max(known)) if known else None
     component = Component("rd", "研发投入指标", best, Decimal(50), basis)
     result.components.append(component)
@@ -176,8 +191,6 @@ def _ip_points(class1: Decimal, class2: Decimal, p: ParameterView) -> Decimal:
 
 
 def _ip_component(facts: Facts, p: ParameterView, result: Assessment):
-    from kechuang.eligibility.engine.result import Component
-
     class1, class2 = facts.get("class1_ip"), facts.get("class2_ip")
     points = None if class1 is None or class2 is None else _ip_points(class1, class2, p)
     component = Component("ip", "科技成果指标", None if points is None else Points(points, points), Decimal(30),
@@ -189,8 +202,11 @@ def _ip_component(facts: Facts, p: ParameterView, result: Assessment):
 # --- what would close the gap ------------------------------------------------------------------------------------
 
 
-def _options(facts: Facts, p: ParameterView) -> list[tuple[Decimal, dict, str]]:
-    """Return single changes that raise the score: (points gained, new facts, Chinese description)."""
+def _options(facts: Facts, p: ParameterView) -> list[tuple[Decimal, dict, Callable[[], str]]]:
+    """Return single changes that raise the score: (points gained, new facts, its Chinese description).
+
+    The description is a function, called only for the option a shortfall or hint chooses (bulk screening
+    weighs every option of half a million enterprises and words one of them)."""
     options = []
     options += _staff_options(facts, p)
     options += _rd_options(facts, p)
@@ -198,7 +214,7 @@ def _options(facts: Facts, p: ParameterView) -> list[tuple[Decimal, dict, str]]:
     return options
 
 
-def _staff_options(facts: Facts, p: ParameterView) -> list[tuple[Decimal, dict, str]]:
+def _staff_options(facts: Facts, p: ParameterView) -> list[tuple[Decimal, dict, Callable[[], str]]]:
     ratio_now = _staff_ratio(facts)
     if ratio_now is None or not facts["employees"]:
         return []
@@ -208,11 +224,11 @@ def _staff_options(facts: Facts, p: ParameterView) -> list[tuple[Decimal, dict, 
         more = numerator_needed(facts["tech_staff"], facts["employees"], band.operator, band.bound, COUNT)
         if facts["tech_staff"] + more <= facts["employees"]:
             options.append((band.value - current, {"tech_staff": facts["tech_staff"] + more},
-                            f"科技人员再增加 {more} 人（占比达到 {band.describe('ratio')}）"))
+                            lambda more=more, band=band: f"科技人员再增加 {more} 人（占比达到 {band.describe('ratio')}）"))
     return options
 
 
-def _rd_options(facts: Facts, p: ParameterView) -> list[tuple[Decimal, dict, str]]:
+def _rd_options(facts: Facts, p: ParameterView) -> list[tuple[Decimal, dict, Callable[[], str]]]:
     rd = facts.get("rd_expense")
     if rd is None:
         return []
@@ -229,11 +245,11 @@ def _rd_options(facts: Facts, p: ParameterView) -> list[tuple[Decimal, dict, str
                 continue
             more = numerator_needed(rd, denominator, band.operator, band.bound)
             best[band.value] = min(more, best.get(band.value, more))
-    return [(points - current, {"rd_expense": increased(rd, more)}, f"研发费用再增加 {wan(more)}")
+    return [(points - current, {"rd_expense": increased(rd, more)}, lambda more=more: f"研发费用再增加 {wan(more)}")
             for points, more in sorted(best.items())]
 
 
-def _ip_options(facts: Facts, p: ParameterView) -> list[tuple[Decimal, dict, str]]:
+def _ip_options(facts: Facts, p: ParameterView) -> list[tuple[Decimal, dict, Callable[[], str]]]:
     class1, class2 = facts.get("class1_ip"), facts.get("class2_ip")
     if class1 is None or class2 is None:
         return []
@@ -241,12 +257,12 @@ def _ip_options(facts: Facts, p: ParameterView) -> list[tuple[Decimal, dict, str
     options = []
     if class1 < 1:
         options.append((p.class1_ip_points.lookup(Decimal(1)) - current, {"class1_ip": Decimal(1)},
-                        "再获得 1 项Ⅰ类知识产权"))
+                        lambda: "再获得 1 项Ⅰ类知识产权"))
     for band in p.class2_ip_points.better_bands(class2):
         more = count_needed(class2, band.bound)
         gain = _ip_points(class1, class2 + more, p) - current
         if gain > 0:
-            options.append((gain, {"class2_ip": class2 + more}, f"再获得 {more} 项Ⅱ类知识产权"))
+            options.append((gain, {"class2_ip": class2 + more}, lambda more=more: f"再获得 {more} 项Ⅱ类知识产权"))
     return options
 
 
@@ -257,7 +273,7 @@ def _score_shortfall(facts: Facts, p: ParameterView, total: Points) -> Shortfall
     single = [o for o in options if o[0] >= gap]
     if single:
         gain, changes, text = single[0] if len(single) == 1 else min(single, key=lambda o: o[0])
-        return Shortfall("score", f"综合得分还差 {format_number(gap)} 分：{text}可增加 {format_number(gain)} 分",
+        return Shortfall("score", f"综合得分还差 {format_number(gap)} 分：{text()}可增加 {format_number(gain)} 分",
                          changes, gap, "分")
     chosen: dict = {}
     texts, gained = [], Decimal(0)
@@ -266,7 +282,7 @@ def _score_shortfall(facts: Facts, p: ParameterView, total: Points) -> Shortfall
         if kind_options and gained < gap:
             gain, changes, text = max(kind_options, key=lambda o: o[0])
             chosen.update(changes)
-            texts.append(text)
+            texts.append(text())
             gained += gain
     if gained < gap:
         return None  # even the best of every component cannot reach the pass mark
@@ -292,7 +308,7 @@ def _hints(facts: Facts, p: ParameterView) -> list[Hint]:
         name = next(iter(changes))
         smaller = [o for o in options if next(iter(o[1])) == name and o[0] < gain]
         if not smaller:
-            hints.append(Hint(f"{text}，{labels[name]}得分可增加 {format_number(gain)} 分", gain, changes))
+            hints.append(Hint(f"{text()}，{labels[name]}得分可增加 {format_number(gain)} 分", gain, changes))
     return hints
 
 
@@ -300,10 +316,10 @@ def _direct_routes(facts: Facts, p: ParameterView, result: Assessment) -> bool |
     """第八条: any one route confirms without the score test. A route with no evidence given is not taken —
     it is an alternative the enterprise claims, so absence means "not claimed", not "unknown"."""
     passed = []
-    for name in p.direct_routes:
+    source = p.source("direct_routes")
+    for name, check_id, label in _texts(p)["direct"]:
         value = facts.get(name)
-        passed.append(add_check(result, f"direct.{name}", f"直接确认：{TECH_SME.fact_map[name].label}",
-                                bool(value), actual=value, required="是（任一项即可，免于评分）",
-                                source=p.source("direct_routes"),
+        passed.append(add_check(result, check_id, label, bool(value), actual=value,
+                                required="是（任一项即可，免于评分）", source=source,
                                 note="" if value is not None else "未提供，按不适用处理", role="route").passed)
     return any_of(*passed)

@@ -35,6 +35,7 @@ def test_the_command_prints_plain_chinese_with_shortfalls(tmp_path):
     assert "科技人员还差 1 人" in text
 
 
+@pytest.mark.django_db  # an unknown code is looked up among the bureaus' own programmes too
 @pytest.mark.parametrize("args, facts, field", [
     (("nope",), FACTS, "nope"),
     (("tech_sme", "--as-of", "2016-12-31"), FACTS, "2017-05-03"),

@@ -63,3 +63,13 @@ def test_an_enterprise_outside_the_scope_is_404(client_as):
 
     other = make_enterprise("外区科技", STREET_B, 3)
     assert client_as("street_a_officer").get(f"/eligibility/enterprises/{other.pk}/").status_code == 404
+
+
+def test_a_structured_fact_is_entered_as_json(client_as):
+    """研发费用加计扣除: the projects list is a JSON box; the cap is computed across the projects."""
+    projects = '[{"personnel": 500, "direct_input": 400, "other": 150}]'
+    page = client_as("district_a_officer").get("/eligibility/assess/rd_deduction/", {
+        "projects": projects, "industry": "39", "commissioned_domestic": "0", "commissioned_overseas": "0",
+        "as_of": "2024-06-01"}).content.decode()
+    assert "kc-assessment" in page, page[:3000]
+    assert "1000" in page  # RULES §3 例1: base 1000万, extra deduction 1000万

@@ -1,0 +1,336 @@
+"""批量筛选 (batch screening): every enterprise of a scope, assessed on its registry facts, sorted into categories.
+
+One programme, one data year, one assessment date. Each enterprise's registry facts (``registry_facts``) are
+narrowed to the facts the programme declares; its own declarations (诚信、查账征收… ``Fact.declaration``) are
+taken as made — the evaluating body verifies them, the registry cannot — and the engine assesses the rest.
+
+Categories (``ScreeningCategory``), by the verdict and whether the enterprise *holds the rung* (a qualification
+of the programme's ``rung`` kind valid on the assessment date):
+
+============== ===================================================================================================
+holder         holds the rung and meets the conditions
+at_risk        holds the rung but no longer meets them (风险): some condition fails
+candidate      does not hold it and meets the conditions (可申报)
+reserve        does not hold it and is *just short* (后备库, see below)
+undetermined   the verdict waits on registry data the enterprise has not reported (待定：数据缺失)
+other          everything else: fails a condition that no figure can fix, or is far from the bar
+============== ===================================================================================================
+
+*Meets the conditions* means the engine says eligible, or says "undetermined" only for what the registry can
+never hold: expert-judged items (the 高企 innovation score while its range straddles the pass mark) and facts
+outside the registry (e.g. whether IP was self-developed). Such entries say what the panel or the enterprise
+must still supply. A holder whose verdict waits on missing registry data is ``undetermined``, not at risk.
+
+*Just short* (后备库): every failed condition has a shortfall — so it is a numeric condition that a concrete
+change of figures would meet — and the *normalised total shortfall* is at most ``RESERVE_MAX_GAP``. The
+normalised shortfall of one change is ``|new − old| ÷ max(|old|, |new|)`` (for a series, over the sums of the
+absolute values), a share between 0 and 1 — "R&D must rise by 5 %" counts 0.05 whatever the amount or unit —
+and the total is the sum over every figure each failed condition's shortfall changes. Expert picks and assumed
+declarations in a shortfall are not figures and do not count.
+
+Ranking inside a category (``rank`` 1 = first): candidates by score, highest first (the surest applicants; no
+score — by enterprise id); reserve and at-risk by the normalised total shortfall, smallest first, then by the
+number of failed conditions; undetermined by how many registry facts are missing, fewest first.
+
+Only candidate, reserve, at-risk and undetermined enterprises get a ``ScreeningEntry`` (with the facts used, so
+each can be replayed); holders that still qualify and "other" are counted in ``ScreeningRun.counts`` — on a
+province that keeps a run to the enterprises an officer acts on instead of half a million rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from kechuang.eligibility.engine.facts import FactError, Facts
+from kechuang.eligibility.engine.params import Points, format_number
+from kechuang.eligibility.engine.programme import Programme
+from kechuang.eligibility.engine.result import Assessment, Check
+from kechuang.eligibility.models import ScreeningCategory as Category
+from kechuang.eligibility.registry_facts import REGISTRY_FACTS
+
+RESERVE_MAX_GAP = Decimal("0.3")  # platform setting, not policy: "just short" = figures within 30 % in total
+CANDIDATE, RESERVE, AT_RISK, HOLDER, UNDETERMINED, OTHER = (
+    Category.CANDIDATE.value, Category.RESERVE.value, Category.AT_RISK.value, Category.HOLDER.value,
+    Category.UNDETERMINED.value, Category.OTHER.value)
+CATEGORY_ORDER = (CANDIDATE, RESERVE, AT_RISK, UNDETERMINED, HOLDER, OTHER)
+KEPT = frozenset({CANDIDATE, RESERVE, AT_RISK, UNDETERMINED})
+GAP_PLACES = Decimal("0.0001")
+_REGISTRY = frozenset(REGISTRY_FACTS)
+# Registry facts that can be negative (loss, negative equity); a programme that declares them unsigned sees them
+# as missing then rather than as an impossible value.
+_MAY_BE_NEGATIVE = frozenset({"net_assets", "profit", "net_assets_3y", "profit_series"})
+
+
+class ScreeningError(ValueError):
+    """Bad input to a screening (unknown programme, a programme without a rung, a year out of range…)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(slots=True)
+class Outcome:
+    """One enterprise's place in one programme's screening."""
+
+    enterprise_id: int
+    category: str
+    eligible: bool | None
+    holds_rung: bool
+    score_low: Decimal | None = None
+    score_high: Decimal | None = None
+    failed_count: int = 0
+    gap: Decimal | None = None
+    missing_count: int = 0
+    summary: str | None = None  # JSON text of ``summarise()`` — kept outcomes only
+    facts: str | None = None  # JSON text of the facts assessed (``Facts.as_json``) — kept outcomes only
+
+    @property
+    def kept(self) -> bool:
+        return self.category in KEPT
+
+    def sort_key(self) -> tuple[Any, ...]:
+        """Return the ranking key inside the category (see the module docstring)."""
+        if self.category == CANDIDATE:
+            return (-(self.score_low if self.score_low is not None else Decimal("-1")), self.enterprise_id)
+        if self.category in (RESERVE, AT_RISK):
+            gap = self.gap if self.gap is not None else Decimal("Infinity")
+            return (gap, self.failed_count, self.enterprise_id)
+        return (self.missing_count, self.enterprise_id)
+
+
+class Screener:
+    """Screens enterprises for one programme on one date: ``screen(enterprise id, registry facts)``."""
+
+    def __init__(self, programme: Programme, as_of: datetime.date, *, reserve_max_gap: Decimal = RESERVE_MAX_GAP
+                 ) -> None:
+        if not programme.rung:
+            raise ScreeningError("programme", f"“{programme.label}”是计算器，没有对应的资质，不能批量筛选。")
+        programme.formula_at(as_of)  # RulesNotInForce for a date before the first rule version
+        self.programme = programme
+        self.as_of = as_of
+        self.rung = programme.rung
+        self.reserve_max_gap = reserve_max_gap
+        self.rules_version = programme.rules_version(as_of)
+        facts = programme.facts
+        self.declared = {f.name: True for f in facts if f.declaration}
+        self.registry_names = tuple(f.name for f in facts if f.name in _REGISTRY and not f.declaration)
+        self.series = {f.name: (f.min_length or f.length, f.length) for f in facts if f.is_series}
+        self.unsigned = frozenset(f.name for f in facts if f.name in _MAY_BE_NEGATIVE and not f.signed)
+        self.bounded = {f.name: (f.minimum, f.maximum) for f in facts
+                        if f.name in _REGISTRY and (f.minimum is not None or f.maximum is not None)}
+
+    @property
+    def wanted(self) -> frozenset[str]:
+        """The registry facts this programme needs (always the qualifications, to tell holders)."""
+        return frozenset(self.registry_names) | {"qualifications"}
+
+    def project(self, facts: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the programme's facts: its declared registry facts that are present, plus its declarations.
+
+        The registry's values are typed already (they go to the engine unvalidated); a value the programme's
+        declaration would refuse — a series of a length it cannot use, a negative figure it declares unsigned, a
+        number outside its bounds — is left out, so the programme sees it as missing.
+        """
+        projected = dict(self.declared)
+        series, unsigned, bounded = self.series, self.unsigned, self.bounded
+        for name in self.registry_names:
+            value = facts.get(name)
+            if value is None:
+                continue
+            if name in series and not series[name][0] <= len(value) <= series[name][1]:
+                continue
+            if (name in unsigned and _negative(value)) or (name in bounded and _outside(value, *bounded[name])):
+                continue
+            projected[name] = value
+        return projected
+
+    def screen(self, enterprise_id: int, facts: Mapping[str, Any]) -> Outcome:
+        """Assess one enterprise and return its outcome (facts and summary only for kept categories)."""
+        holds = self.rung in (facts.get("qualifications") or ())
+        projected = self.project(facts)
+        try:
+            result = self.programme.assess(projected, self.as_of, detail=False, trusted=True)
+        except FactError as exc:  # inconsistent registry figures: this enterprise cannot be assessed
+            return Outcome(enterprise_id, UNDETERMINED, None, holds, missing_count=1,
+                           summary=_json([{"check": "facts", "label": "数据不一致", "passed": None,
+                                           "text": f"{exc.field}：{exc.message}"}]),
+                           facts=_json(Facts.trusted(projected).as_json()))
+        return self.outcome(enterprise_id, holds, result)
+
+    def outcome(self, enterprise_id: int, holds: bool, result: Assessment) -> Outcome:
+        category, gap, missing = self.categorise(result, holds)
+        score = result.score
+        failed = sum(1 for c in result.checks if c.passed is False and c.role == "condition")
+        outcome = Outcome(enterprise_id, category, result.eligible, holds,
+                          score.low if score is not None else None, score.high if score is not None else None,
+                          failed, gap, missing)
+        if category in KEPT:  # texts only for what is stored: the other outcomes are just counted
+            outcome.summary = _json(summarise(result, category))
+            outcome.facts = _json(result.facts.as_json())
+        return outcome
+
+    def categorise(self, result: Assessment, holds: bool) -> tuple[str, Decimal | None, int]:
+        """Return (category, normalised total shortfall or None, how many registry facts are missing)."""
+        eligible = result.eligible
+        if eligible is True:
+            return (HOLDER if holds else CANDIDATE), None, 0
+        if eligible is False:
+            gap = total_gap(result)
+            if holds:
+                return AT_RISK, gap, 0
+            return (RESERVE if gap is not None and gap <= self.reserve_max_gap else OTHER), gap, 0
+        registry_missing = len(set(result.missing) & _REGISTRY)
+        if not registry_missing and self.pending_only(result):
+            return (HOLDER if holds else CANDIDATE), None, 0
+        return UNDETERMINED, None, registry_missing
+
+    def pending_only(self, result: Assessment) -> bool:
+        """Whether every undetermined condition waits only on what the registry can never hold."""
+        for check in result.checks:
+            if check.passed is None and check.role == "condition" and not _waits_outside_registry(check, result):
+                return False
+        return True
+
+
+def _waits_outside_registry(check: Check, result: Assessment) -> bool:
+    if check.missing:
+        return not (set(check.missing) & _REGISTRY)
+    # A score whose range straddles the pass mark until an expert panel picks points within the grades.
+    return bool(result.expert_inputs) and isinstance(check.actual, Points) and not check.actual.exact
+
+
+_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _outside(value: Any, low: Decimal | None, high: Decimal | None) -> bool:
+    values = value if isinstance(value, tuple) else (value,)
+    return any((low is not None and v < low) or (high is not None and v > high) for v in values)
+
+
+def _negative(value: Any) -> bool:
+    if isinstance(value, tuple):
+        return any(v < 0 for v in value)
+    return value < 0
+
+
+# --- shortfalls -------------------------------------------------------------------------------------------------
+
+
+def total_gap(result: Assessment) -> Decimal | None:
+    """Return the normalised total shortfall of a failed assessment, or None if a failed condition has none."""
+    total = Decimal(0)
+    facts = result.facts
+    for check in result.failed:
+        shortfall = check.shortfall
+        if shortfall is None:
+            return None
+        for name, new in shortfall.changes.items():
+            share = relative_change(facts.get(name), new)
+            if share is not None:
+                total += share
+    return total.quantize(GAP_PLACES)
+
+
+def relative_change(old: Any, new: Any) -> Decimal | None:
+    """Return |new − old| ÷ max(|old|, |new|) for numbers and series; None for what is not a figure."""
+    if isinstance(new, bool) or new is None:
+        return None
+    if isinstance(new, tuple):
+        if not isinstance(old, tuple) or len(old) != len(new):
+            return Decimal(1) if old is None else None
+        moved = sum((abs(n - o) for n, o in zip(new, old, strict=True)), Decimal(0))
+        base = max(sum((abs(o) for o in old), Decimal(0)), sum((abs(n) for n in new), Decimal(0)))
+        return moved / base if base else Decimal(0)
+    if not isinstance(new, Decimal | int):
+        return None
+    if old is None:
+        return Decimal(1)  # a figure that must come into being
+    if isinstance(old, bool) or not isinstance(old, Decimal | int):
+        return None
+    base = max(abs(old), abs(new))
+    return Decimal(abs(new - old)) / base if base else Decimal(0)
+
+
+# --- what an entry says -----------------------------------------------------------------------------------------
+
+
+def summarise(result: Assessment, category: str) -> list[dict[str, Any]]:
+    """Return the failed and undetermined conditions as short Chinese texts (shortfall first, else the figure)."""
+    lines = []
+    for check in result.checks:
+        if check.role != "condition" or check.passed is True:
+            continue
+        if check.passed is False:
+            text = check.shortfall.message if check.shortfall else \
+                f"实际 {check.actual_text}，要求 {check.required or '—'}"
+        elif check.missing:
+            text = "缺少：" + "、".join(_label(result, name) for name in check.missing)
+        else:
+            text = check.note or f"待定（{format_number(check.actual, check.unit)}）"
+        lines.append({"check": check.id, "label": check.label, "passed": check.passed, "text": text})
+    if result.expert_inputs and category in (CANDIDATE, HOLDER, UNDETERMINED):
+        lines.append({"check": "expert", "label": "待专家评审", "passed": None,
+                      "text": "需专家评定：" + "、".join(_label(result, n) for n in result.expert_inputs)})
+    return lines
+
+
+def _label(result: Assessment, name: str) -> str:
+    from kechuang.eligibility.engine.programme import get_programme
+
+    fact = get_programme(result.programme).fact_map.get(name)
+    return fact.label if fact is not None else name
+
+
+# --- a whole scope ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    """One programme's outcomes over a scope: counts per category and the kept outcomes."""
+
+    screener: Screener
+    counts: dict[str, int]
+    kept: list[Outcome]
+    enterprise_count: int = 0
+
+    @classmethod
+    def empty(cls, screener: Screener) -> Tally:
+        return cls(screener, dict.fromkeys(CATEGORY_ORDER, 0), [])
+
+    def add(self, outcome: Outcome) -> None:
+        self.enterprise_count += 1
+        self.counts[outcome.category] += 1
+        if outcome.kept:
+            self.kept.append(outcome)
+
+    def merge(self, other: Tally) -> None:
+        self.enterprise_count += other.enterprise_count
+        for category, count in other.counts.items():
+            self.counts[category] += count
+        self.kept.extend(other.kept)
+
+    def ranked(self) -> Iterator[tuple[int, Outcome]]:
+        """Yield (rank within its category, outcome), category by category, best first."""
+        by_category: dict[str, list[Outcome]] = {}
+        for outcome in self.kept:
+            by_category.setdefault(outcome.category, []).append(outcome)
+        for category in CATEGORY_ORDER:
+            for rank, outcome in enumerate(sorted(by_category.get(category, ()), key=Outcome.sort_key), start=1):
+                yield rank, outcome
+
+
+def screen_all(screeners: list[Screener], rows: Iterable[tuple[int, Mapping[str, Any]]]) -> list[Tally]:
+    """Screen every ``(enterprise id, registry facts)`` of ``rows`` for each screener; return one tally each."""
+    tallies = [Tally.empty(s) for s in screeners]
+    pairs = list(zip(screeners, tallies, strict=True))
+    for enterprise_id, facts in rows:
+        for screener, tally in pairs:
+            tally.add(screener.screen(enterprise_id, facts))
+    return tallies
