@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -100,13 +101,48 @@ class ObjectViewMixin:
         return reverse(self._url_name(suffix)) if self._has_url(suffix) else ""
 
 
+class ListPaginator(Paginator):
+    """The list's paginator: a page holds 1 to `max_per_page` rows, whatever `?per_page=` asks for."""
+
+    max_per_page = 200
+
+    def __init__(self, object_list: Any, per_page: int | str, *args: Any, **kwargs: Any) -> None:
+        kwargs["orphans"] = 0  # a page is exactly the slice asked for (see page())
+        super().__init__(object_list, min(max(int(per_page), 1), self.max_per_page), *args, **kwargs)
+
+    def page(self, number: Any) -> Page:
+        """Return page `number`. Table data that can count while it fetches a page (`count_with_page`, e.g.
+        kechuang.enterprises.tables.PageByKeyData) is asked for both at once: one pass over the rows, not two."""
+        count_with_page = getattr(getattr(self.object_list, "data", None), "count_with_page", None)
+        if count_with_page is not None and "count" not in self.__dict__:
+            try:
+                start = (int(number) - 1) * self.per_page
+            except (TypeError, ValueError):
+                start = -1
+            total = count_with_page(start, start + self.per_page) if start >= 0 else None
+            if total is not None:
+                self.__dict__["count"] = total  # Paginator.count is a cached_property
+        return super().page(number)
+
+
 class ObjectListView(ObjectViewMixin, SingleTableMixin, FilterView):
-    """A filtered, sorted, paginated table of the rows the user may see."""
+    """A filtered, sorted, paginated table of the rows the user may see.
+
+    Only the table paginates: ListView's own paginator would count the rows a second time (on a province's
+    register the COUNT is the most expensive query of the page).
+    """
 
     template_name = "core/object_list.html"
     paginate_by = 50
     filterset_class: ClassVar[Any]
     table_class: ClassVar[Any]
+
+    def get_paginate_by(self, queryset: Any) -> None:
+        """Return None: MultipleObjectMixin must not paginate (and COUNT); the table does, once."""
+        return None
+
+    def get_table_pagination(self, table: Any) -> dict[str, Any]:
+        return {"per_page": self.paginate_by, "paginator_class": ListPaginator}
 
     def get_template_names(self) -> list[str]:
         if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:

@@ -15,6 +15,8 @@ import django_filters
 from django import forms
 from django.db.models import DecimalField, Exists, OuterRef, PositiveIntegerField, Q, QuerySet
 from django.utils import timezone
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.core.filtersets import BaseFilterSet
@@ -42,6 +44,32 @@ from kechuang.enterprises.querysets import INACTIVE, _subtree_range
 
 HNTE = "hnte"  # 高新技术企业 (国科发火〔2016〕32号)
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # the only value format <input type=date> takes
+
+
+def html_attrs(attrs: dict[str, Any]) -> str:
+    """Return `attrs` as Django's widgets/attrs.html writes them: ` name="value"`, ` name` for True, nothing for
+    False; values escaped."""
+    return "".join(f" {name}" if value is True else f' {name}="{escape(value)}"'
+                   for name, value in attrs.items() if value is not False)
+
+
+class ListSelect(forms.Select):
+    """A <select> written in Python with the markup of Django's templates (widgets/select.html): Django renders
+    every <option> through its own template include, about 0.1 ms each, and the enterprise list's filters hold
+    some 90 options on a page that must answer within 300 ms."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [f'<select name="{escape(widget["name"])}"{html_attrs(widget["attrs"])}>']
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(f'\n  <optgroup label="{escape(group_name)}">')
+            parts.extend(f'\n  <option value="{escape(option["value"])}"{html_attrs(option["attrs"])}>'
+                         f'{conditional_escape(option["label"])}</option>' for option in options)
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308 — every value and label is escaped above
 
 
 def annual_figure_choices() -> list[tuple[str, Any]]:
@@ -111,20 +139,23 @@ class EnterpriseFilterSet(ParameterFilterSet):
     """企业库 filters: region subtree, industry, field, rung held on a date, size band, annual figure range."""
 
     region = RegionSubtreeFilter(field_name="region")
-    industry_section = django_filters.ChoiceFilter(choices=industry_section_choices, label=_("行业门类"))
+    industry_section = django_filters.ChoiceFilter(choices=industry_section_choices, label=_("行业门类"),
+                                                   widget=ListSelect)
     industry = django_filters.CharFilter(method="filter_industry", label=_("行业代码（前缀）"))
-    hightech_field = django_filters.ChoiceFilter(choices=HighTechField.choices, label=_("高新技术领域"))
-    ownership = django_filters.ChoiceFilter(choices=Ownership.choices, label=_("登记注册类型"))
-    listing_status = django_filters.ChoiceFilter(choices=ListingStatus.choices, label=_("上市情况"))
+    hightech_field = django_filters.ChoiceFilter(choices=HighTechField.choices, label=_("高新技术领域"),
+                                                widget=ListSelect)
+    ownership = django_filters.ChoiceFilter(choices=Ownership.choices, label=_("登记注册类型"), widget=ListSelect)
+    listing_status = django_filters.ChoiceFilter(choices=ListingStatus.choices, label=_("上市情况"),
+                                                widget=ListSelect)
     rung = django_filters.ModelChoiceFilter(
         queryset=QualificationKind.objects.filter(is_active=True), to_field_name="code",
-        method="filter_rung", label=_("持有资质"))
+        method="filter_rung", label=_("持有资质"), widget=ListSelect)
     rung_on = django_filters.DateFilter(method="parameter", label=_("持有日期"), widget=DATE_INPUT)
     size_band = django_filters.ChoiceFilter(choices=SizeBand.choices, method="filter_size_band",
-                                            label=_("规模（职工人数）"))
+                                            label=_("规模（职工人数）"), widget=ListSelect)
     size_year = django_filters.NumberFilter(method="parameter", label=_("规模年度"))
     figure = django_filters.ChoiceFilter(choices=annual_figure_choices, method="filter_figure",
-                                         label=_("年度指标"))
+                                         label=_("年度指标"), widget=ListSelect)
     figure_year = django_filters.NumberFilter(method="parameter", label=_("指标年度"))
     figure_min = django_filters.NumberFilter(method="parameter", label=_("指标下限"))
     figure_max = django_filters.NumberFilter(method="parameter", label=_("指标上限"))
@@ -156,7 +187,7 @@ class EnterpriseFilterSet(ParameterFilterSet):
 
     def filter_rung(self, queryset: QuerySet, name: str, kind: QualificationKind) -> QuerySet:
         """Return enterprises holding `kind` on the chosen date (today unless given)."""
-        return queryset.qualified(kind.code, on=self.value_of("rung_on"))
+        return queryset.qualified(kind, on=self.value_of("rung_on"))
 
     def filter_size_band(self, queryset: QuerySet, name: str, band: str) -> QuerySet:
         """Return enterprises whose employees in the chosen year fall in `band`."""

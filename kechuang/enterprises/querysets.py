@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q
 
 from kechuang.core.permissions import region_code_range
 from kechuang.core.querysets import ChangeLoggedQuerySet
+
+if TYPE_CHECKING:
+    from kechuang.enterprises.models import QualificationKind
 
 INACTIVE = ("revoked", "cancelled")
 
@@ -60,11 +64,16 @@ class EnterpriseQuerySet(ChangeLoggedQuerySet):
         low, high = _subtree_range(code)
         return self.filter(region_id__gte=low, region_id__lte=high)
 
-    def qualified(self, kind_code: str, *, on: date) -> EnterpriseQuerySet:
-        """Return enterprises holding a qualification of `kind_code` in force on `on`."""
+    def qualified(self, kind: str | QualificationKind, *, on: date) -> EnterpriseQuerySet:
+        """Return enterprises holding a qualification of `kind` in force on `on`.
+
+        `kind` is a kind's code ("hnte") or a QualificationKind; given the kind itself, the subquery filters on
+        `kind_id` and needs no join (the list's rung filter has the kind already).
+        """
         from kechuang.enterprises.models import Qualification
 
-        held = Qualification.objects.valid_on(on).filter(kind__code=kind_code, enterprise=OuterRef("pk"))
+        of_kind = {"kind__code": kind} if isinstance(kind, str) else {"kind_id": kind.pk}
+        held = Qualification.objects.valid_on(on).filter(enterprise=OuterRef("pk"), **of_kind)
         return self.filter(Exists(held))
 
 

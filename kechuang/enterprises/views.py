@@ -2,7 +2,8 @@
 (企业画像) and the list of 高企 due for re-recognition.
 
 Two rules beyond the generic ones:
-- forms offer only the enterprises and regions in the user's scope (`fit_form_to_user`);
+- forms offer only the enterprises and regions in the user's scope (`fit_form_to_user`): a region select, and an
+  enterprise typed as its credit code and resolved within the scope;
 - registering an enterprise and recording qualifications are officers' work (`OfficerPolicy`): an enterprise
   user, whose role may add and change business data of its own enterprise, submits annual figures and IP
   but cannot grant itself a rung of the ladder (资质由主管部门认定).
@@ -37,9 +38,9 @@ from kechuang.enterprises.filtersets import (
 )
 from kechuang.enterprises.forms import (
     EnterpriseForm,
-    EnterpriseYearForm,
-    IntellectualPropertyForm,
-    QualificationForm,
+    EnterpriseYearPageForm,
+    IntellectualPropertyPageForm,
+    QualificationPageForm,
 )
 from kechuang.enterprises.models import (
     Enterprise,
@@ -104,7 +105,7 @@ class OfficerButtonsMixin:
 
 # --- forms fitted to the user -----------------------------------------------------------------------------
 def fit_form_to_user(form: forms.BaseForm, user: Any) -> forms.BaseForm:
-    """Narrow the enterprise and region selects of `form` to the user's scope, and lock the registry identity
+    """Narrow the enterprise and region fields of `form` to the user's scope, and lock the registry identity
     of an enterprise for users who have no region to choose from (enterprise users); style the widgets."""
     regions = Region.objects.restrict(user, "view")
     lock_identity = not regions.exists()
@@ -315,7 +316,7 @@ class EnterpriseYearDetailView(generic.ObjectDetailView):
 
 class EnterpriseYearCreateView(AnnualSourceMixin, EnterpriseRowCreateMixin, generic.ObjectCreateView):
     model = EnterpriseYear
-    form_class = EnterpriseYearForm
+    form_class = EnterpriseYearPageForm
 
     def get_initial(self) -> dict[str, Any]:
         return {"year": timezone.localdate().year - 1, **super().get_initial()}
@@ -323,7 +324,7 @@ class EnterpriseYearCreateView(AnnualSourceMixin, EnterpriseRowCreateMixin, gene
 
 class EnterpriseYearEditView(AnnualSourceMixin, ScopedFormMixin, generic.ObjectEditView):
     model = EnterpriseYear
-    form_class = EnterpriseYearForm
+    form_class = EnterpriseYearPageForm
 
 
 # --- intellectual property --------------------------------------------------------------------------------
@@ -347,12 +348,12 @@ class IntellectualPropertyDetailView(generic.ObjectDetailView):
 
 class IntellectualPropertyCreateView(EnterpriseRowCreateMixin, generic.ObjectCreateView):
     model = IntellectualProperty
-    form_class = IntellectualPropertyForm
+    form_class = IntellectualPropertyPageForm
 
 
 class IntellectualPropertyEditView(ScopedFormMixin, generic.ObjectEditView):
     model = IntellectualProperty
-    form_class = IntellectualPropertyForm
+    form_class = IntellectualPropertyPageForm
 
 
 # --- qualifications (the ladder) ----------------------------------------------------------------------------
@@ -378,12 +379,12 @@ class QualificationDetailView(OfficerButtonsMixin, generic.ObjectDetailView):
 
 class QualificationCreateView(OfficerOnlyMixin, EnterpriseRowCreateMixin, generic.ObjectCreateView):
     model = Qualification
-    form_class = QualificationForm
+    form_class = QualificationPageForm
 
 
 class QualificationEditView(OfficerOnlyMixin, ScopedFormMixin, generic.ObjectEditView):
     model = Qualification
-    form_class = QualificationForm
+    form_class = QualificationPageForm
 
 
 class QualificationKindListView(generic.ObjectListView):

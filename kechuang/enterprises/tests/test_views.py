@@ -92,10 +92,10 @@ class TestEnterpriseYearViews(ModelViewSuite):
             enterprise_in(STREET_B, "乙科技", 2), 2024, employees=10)
 
     def create_data(self, cast):
-        return {"enterprise": enterprise_in(STREET_A, "丙科技", 3).pk, "year": 2024, "employees": 30}
+        return {"enterprise": enterprise_in(STREET_A, "丙科技", 3).uscc, "year": 2024, "employees": 30}
 
     def edit_data(self, cast, obj):
-        return {"enterprise": obj.enterprise_id, "year": obj.year, "employees": 12}
+        return {"enterprise": obj.enterprise.uscc, "year": obj.year, "employees": 12}
 
     def export_key(self, obj):
         return obj.enterprise.name
@@ -116,11 +116,11 @@ class TestIntellectualPropertyViews(ModelViewSuite):
             enterprise=enterprise_in(STREET_B, "乙科技", 2), ip_type=IPType.INVENTION, number="ZL2024B", title="一种装置")
 
     def create_data(self, cast):
-        return {"enterprise": enterprise_in(STREET_A, "甲科技", 1).pk, "ip_type": "software", "number": "2024SR1",
+        return {"enterprise": enterprise_in(STREET_A, "甲科技", 1).uscc, "ip_type": "software", "number": "2024SR1",
                 "title": "管理软件 V1.0", "status": "valid"}
 
     def edit_data(self, cast, obj):
-        return {"enterprise": obj.enterprise_id, "ip_type": obj.ip_type, "number": obj.number, "title": "一种新方法",
+        return {"enterprise": obj.enterprise.uscc, "ip_type": obj.ip_type, "number": obj.number, "title": "一种新方法",
                 "status": "valid"}
 
     def export_key(self, obj):
@@ -143,12 +143,12 @@ class TestQualificationViews(ModelViewSuite):
 
     def create_data(self, cast):
         ensure_builtin_kinds(actor=None)
-        return {"enterprise": enterprise_in(STREET_A, "丙科技", 3).pk, "kind": QualificationKind.objects.get(
+        return {"enterprise": enterprise_in(STREET_A, "丙科技", 3).uscc, "kind": QualificationKind.objects.get(
             code="tsme").pk, "number": "2025320102A0001", "granted_on": "2025-04-01", "valid_from": "2025-04-01",
             "status": "valid"}
 
     def edit_data(self, cast, obj):
-        return {"enterprise": obj.enterprise_id, "kind": obj.kind_id, "number": obj.number,
+        return {"enterprise": obj.enterprise.uscc, "kind": obj.kind_id, "number": obj.number,
                 "granted_on": obj.granted_on, "valid_from": obj.valid_from, "valid_to": obj.valid_to,
                 "batch": "江苏省 2023 年第二批", "status": "valid"}
 
@@ -326,10 +326,10 @@ def test_an_enterprise_user_submits_annual_data_for_its_own_enterprise_only(ente
     assert list(form.fields["enterprise"].queryset) == [own]
     assert form.initial["enterprise"] == own.pk
     response = enterprise_client.post("/enterprises/years/add/", {
-        "enterprise": own.pk, "year": 2024, "employees": 50, "sales_revenue": "1200"})
+        "enterprise": own.uscc, "year": 2024, "employees": 50, "sales_revenue": "1200"})
     assert response.status_code == 302 and response["Location"] == own.get_absolute_url()
     assert EnterpriseYear.objects.get(enterprise=own, year=2024).source == "user:ent_a"
-    response = enterprise_client.post("/enterprises/years/add/", {"enterprise": other.pk, "year": 2024})
+    response = enterprise_client.post("/enterprises/years/add/", {"enterprise": other.uscc, "year": 2024})
     assert response.status_code == 200 and response.context["form"].errors
     assert not EnterpriseYear.objects.filter(enterprise=other).exists()
 
@@ -341,7 +341,7 @@ def test_an_enterprise_user_cannot_register_enterprises_or_qualifications(enterp
     q = grant(own, "hnte", date(2023, 11, 6))
     assert enterprise_client.get(f"/enterprises/qualifications/{q.pk}/").status_code == 200
     assert enterprise_client.post(f"/enterprises/qualifications/{q.pk}/edit/", {
-        "enterprise": own.pk, "kind": q.kind_id, "granted_on": "2025-01-01", "valid_from": "2025-01-01",
+        "enterprise": own.uscc, "kind": q.kind_id, "granted_on": "2025-01-01", "valid_from": "2025-01-01",
         "status": "valid"}).status_code == 403
     body = enterprise_client.get(own.get_absolute_url()).content.decode()
     assert "填报年度数据" in body and "登记资质" not in body
