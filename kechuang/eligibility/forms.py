@@ -117,7 +117,7 @@ def _field(fact: Fact, *, label: str) -> forms.Field:
     if fact.kind == BOOL:
         return forms.ChoiceField(choices=YES_NO, **common)
     if fact.kind == DATE:
-        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **common)
     if fact.kind == TEXT:
         if fact.choices:
             return forms.ChoiceField(choices=[("", "未填"), *((c, c) for c in fact.choices)], **common)
@@ -139,7 +139,7 @@ class ScreeningForm(forms.Form):
     year = forms.IntegerField(label="数据年度", min_value=2015)
     region = forms.CharField(label="区域（区划代码）", max_length=12,
                              help_text="筛选该区域（含下级）内、您管辖范围中的企业")
-    as_of = forms.DateField(label="评估日期", widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = forms.DateField(label="评估日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         from kechuang.core.permissions import assignments_of

@@ -119,8 +119,17 @@ class _Unassessable:
 
 
 def _declared(programme: Programme, facts: dict[str, Any]) -> dict[str, Any]:
+    """The registry facts the programme declares, with its self-declarations (诚信、查账征收…) taken as made.
+
+    The registry cannot hold declarations; like screening, the self-check assumes them and says so on the page
+    (the what-if form shows them, so a "否" can be tried).
+    """
     names = programme.fact_map
-    return {name: value for name, value in facts.items() if name in names}
+    declared = {name: value for name, value in facts.items() if name in names and value is not None}
+    for fact in programme.facts:
+        if fact.declaration and fact.name not in declared:
+            declared[fact.name] = True
+    return declared
 
 
 class WhatIfView(EligibilityView):
@@ -144,7 +153,7 @@ class WhatIfView(EligibilityView):
         return render(request, "eligibility/what_if.html", {
             "enterprise": enterprise, "programme": rules, "form": form, "year": year, "as_of": as_of,
             "baseline": baseline[0], "baseline_error": baseline[1], "result": changed[0], "error": changed[1],
-            "can_save": True})
+            "can_save": True, "open_checks": True})
 
     def post(self, request: HttpRequest, pk: int, programme: str) -> HttpResponse:
         """Save the assessment of the submitted facts (an audited record, replayable from its facts)."""
@@ -179,7 +188,7 @@ class ManualAssessView(EligibilityView):
             result, error = _assess_or_error(rules, form.facts(), as_of)
         return render(request, "eligibility/manual.html", {
             "programme": rules, "form": form, "result": result, "error": error, "as_of": as_of,
-            "programmes": sorted(REGISTRY.values(), key=lambda p: p.code)})
+            "programmes": sorted(REGISTRY.values(), key=lambda p: p.code), "open_checks": True})
 
 
 def _assess_or_error(programme: Programme, facts: dict[str, Any], as_of: datetime.date) -> tuple[Any, str | None]:
