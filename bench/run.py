@@ -34,7 +34,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
 RESULTS_DIR = BENCH_DIR / "results"
 PG_URL = os.environ.get("KECHUANG_BENCH_PG_URL") or os.environ.get("PG_URL") or "postgres://postgres@127.0.0.1:5432"
-PG_DB_NAME = "kechuang_bench"
+PG_DB_NAME = f"kechuang_bench_{os.getpid()}"  # per run: two runs at once must not drop each other's database
 UNIT_SCALE = {"s": 1.0, "ms": 1e3, "us": 1e6}  # seconds → unit, for the figures ctx.compare() times itself
 FIGURE_KEYS = ("name", "dataset", "value", "baseline", "ratio", "target_ratio", "unit", "peak_rss_mb")
 
