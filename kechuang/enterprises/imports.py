@@ -7,6 +7,7 @@ recognition list (企业名称, 统一社会信用代码, 证书编号, 发证�
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 from kechuang.core.imports.schema import (
@@ -120,9 +121,16 @@ ANNUAL_FIGURES = (
 )
 
 
+_FIGURE_KEYS = tuple(key for key, _h, _p in ANNUAL_FIGURES)
+_figures_of = itemgetter(*_FIGURE_KEYS)
+
+
 def _annual_to_db(values: dict[str, Any], lookups: Lookups) -> dict[str, Any]:
     record = {"enterprise_id": enterprise_id(values, lookups), "year": values["year"], "source": "import"}
-    record.update({key: values.get(key) for key, _h, _p in ANNUAL_FIGURES})
+    try:  # the pipeline gives every column of the schema (None when blank or absent): one C-level lookup
+        record.update(zip(_FIGURE_KEYS, _figures_of(values), strict=True))
+    except KeyError:
+        record.update({key: values.get(key) for key in _FIGURE_KEYS})
     return record
 
 

@@ -27,7 +27,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import IO, Any
 
 from defusedxml import ElementTree as SafeET
@@ -52,11 +52,17 @@ class UnsafeWorkbook(ImportRejected):
     """The upload is not a plain, safe .xlsx workbook within the limits."""
 
 
+# The default size cap of an import file, in MB: a 200,000-row annual workbook is ≈ 28 MB, and past ≈ 40–50 MB
+# a workbook of figures inflates beyond `max_total_uncompressed` anyway (docs/decisions/0008-import-size-cap.md).
+# Deployments set it with KECHUANG_IMPORT_MAX_MB (settings.KECHUANG_IMPORT_MAX_MB).
+DEFAULT_IMPORT_MAX_MB = 50
+
+
 @dataclass(frozen=True)
 class Limits:
     """Limits of the gate; the defaults suit a bureau's uploads (SECURITY.md F2, F3, F5)."""
 
-    max_bytes: int = 20 * MB
+    max_bytes: int = DEFAULT_IMPORT_MAX_MB * MB
     max_entries: int = 1000
     max_ratio: int = 100
     ratio_exempt_below: int = MB  # a part that inflates to less than this cannot be a bomb
@@ -70,6 +76,19 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+
+def import_max_bytes() -> int:
+    """Return the size cap of an import file: `settings.KECHUANG_IMPORT_MAX_MB` (default 50) megabytes."""
+    from django.conf import settings
+
+    return int(getattr(settings, "KECHUANG_IMPORT_MAX_MB", DEFAULT_IMPORT_MAX_MB)) * MB
+
+
+def default_limits() -> Limits:
+    """Return the gate's limits for an import: the defaults, with the configured size cap. Only the size of the
+    file itself is configurable: the decompression, cell and formula limits stay as they are."""
+    return replace(DEFAULT_LIMITS, max_bytes=import_max_bytes())
 
 
 @dataclass(frozen=True)
@@ -400,8 +419,7 @@ class _SheetScanner:
             if len(rows) != canonical_cells:
                 self._exact(part)
             else:
-                columns = set(CELL_COLUMN.findall(part))
-                self._check(max(map(int, set(rows))), max(map(column_number, columns)))
+                self._check(max(map(int, set(rows))), _max_canonical_column(part))
                 last = part.rfind(b'<c r="')
                 self.row, self.column = int(rows[-1]), column_number(CELL_COLUMN.match(part, last).group(1))
         if (b"<f" in part or has_prefix) and FORMULA.search(part):
@@ -451,6 +469,24 @@ class _SheetScanner:
 
     def result(self) -> SheetInfo:
         return SheetInfo("", self.part, self.max_row, self.max_column, frozenset(self.formulas))
+
+
+_ONE_LETTER = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"A" * 26)
+_LETTERS_DOWN = [bytes([letter]) for letter in reversed(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ")]
+
+
+def _max_canonical_column(part: bytes) -> int:
+    """Return the largest column of a piece whose every `<c r="` is followed by letters, digits and `"`.
+
+    Most sheets have at most 26 columns: then (no reference with two letters) the largest column is the last
+    letter found after `<c r="`, a few C-level searches instead of a list of every reference.
+    """
+    if b'<c r="AA' in part.translate(_ONE_LETTER):  # some reference has two letters or more
+        return max(map(column_number, set(CELL_COLUMN.findall(part))))
+    for letter in _LETTERS_DOWN:
+        if b'<c r="' + letter in part:
+            return column_number(letter)
+    return 0
 
 
 def _bounded(inflater: Any, raw: bytes) -> Iterator[bytes]:
@@ -510,6 +546,6 @@ _MACROS = "文件包含宏（VBA 或宏表），出于安全原因不接受。�
 _NOT_WORKBOOK = "文件不是 Excel 工作簿（缺少工作簿主体部分），请上传 .xlsx 文件。"
 
 __all__ = [
-    "DEFAULT_LIMITS", "GateReport", "ImportRejected", "Limits", "SheetInfo", "UnsafeWorkbook", "check_workbook",
-    "column_number", "open_source",
+    "DEFAULT_IMPORT_MAX_MB", "DEFAULT_LIMITS", "GateReport", "ImportRejected", "Limits", "SheetInfo",
+    "UnsafeWorkbook", "check_workbook", "column_number", "default_limits", "import_max_bytes", "open_source",
 ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -37,15 +38,31 @@ class RowValueError(ValueError):
 
 
 class Lookups:
-    """Reference data an import reads once, built on first use: ``lookups.get("regions", build_region_index)``."""
+    """Reference data an import reads once, built on first use: ``lookups.get("regions", build_region_index)``.
+
+    Parsers may run on a thread of their own (a first import into an empty PostgreSQL table parses while it
+    writes): a lookup asked for there is built by the thread that owns the database connection (`delegate`), so
+    that it reads inside the import's transaction, like every other query of the import.
+    """
 
     def __init__(self) -> None:
         self._built: dict[str, Any] = {}
+        self._ask: Callable[[str, Callable[[], Any]], Any] | None = None
+        self._owner: int | None = None
 
     def get(self, name: str, build: Callable[[], Any]) -> Any:
-        if name not in self._built:
-            self._built[name] = build()
-        return self._built[name]
+        try:
+            return self._built[name]
+        except KeyError:
+            pass
+        ask = self._ask
+        value = ask(name, build) if ask is not None and threading.get_ident() != self._owner else build()
+        self._built[name] = value
+        return value
+
+    def delegate(self, ask: Callable[[str, Callable[[], Any]], Any] | None, *, owner: int | None = None) -> None:
+        """Have lookups asked for on other threads than `owner` built through `ask(name, build)` (None: here)."""
+        self._ask, self._owner = ask, owner
 
 
 Parse = Callable[[Any], Any]
@@ -94,12 +111,16 @@ class Column:
 RowCheck = Callable[[dict[str, Any]], list[tuple[str, str]]]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ParsedRow:
-    """A row that parsed cleanly: its Excel row number, its values by column key, and its database values."""
+    """A row that parsed cleanly: its Excel row number, its values by column key, and its database values.
+
+    `values` is kept only for a schema with `file_checks` (they may need the cells); otherwise it is empty, so
+    that a 200,000-row import does not hold every row twice.
+    """
 
     row: int
-    values: dict[str, Any]
+    values: Mapping[str, Any]
     record: dict[str, Any]
 
 
@@ -208,11 +229,16 @@ _INTEGER_TEXT = re.compile(r"[+-]?\d+(?:\.0*)?")
 def integer(min_value: int | None = None, max_value: int | None = None) -> FieldParser:
     """A whole number: ``2019.0`` is 2019; ``12.5`` is an error, never truncated (PERFORMANCE.md)."""
 
+    low = -math.inf if min_value is None else min_value
+    high = math.inf if max_value is None else max_value
+
     def parse(raw: Any) -> int:
         if raw.__class__ is float:  # what python-calamine gives for every number
             if not raw.is_integer():
                 raise RowValueError(f"应为整数，实际为 {cell_text(raw)}。")
             value = int(raw)
+            if low <= value <= high:  # the common case, without a call
+                return value
         elif isinstance(raw, bool):
             raise RowValueError("应为整数。")
         elif isinstance(raw, int):
@@ -240,8 +266,10 @@ def decimal_amount(max_digits: int, decimal_places: int, min_value: Decimal | in
     max_integer_digits = max_digits - decimal_places
     factor = 10**decimal_places
     bound = 10 ** min(max_digits, 15) / factor
-    low = None if min_value is None else Decimal(min_value)
-    high = None if max_value is None else Decimal(max_value)
+    # The bounds in units of the last decimal place: `nearest` (an int) is within them exactly when the Decimal
+    # it stands for is within min_value … max_value.
+    low_units = -math.inf if min_value is None else math.ceil(Decimal(min_value) * factor)
+    high_units = math.inf if max_value is None else math.floor(Decimal(max_value) * factor)
 
     def parse(raw: Any) -> Decimal:
         if raw.__class__ is float and -bound < raw < bound:
@@ -249,10 +277,8 @@ def decimal_amount(max_digits: int, decimal_places: int, min_value: Decimal | in
             # digit of a value with at most `decimal_places` decimals: exactly the values the slow path accepts.
             scaled = raw * factor
             nearest = round(scaled)
-            if abs(scaled - nearest) <= abs(scaled) * 5e-16:
-                value = Decimal(nearest).scaleb(-decimal_places)
-                if (low is None or value >= low) and (high is None or value <= high):
-                    return value
+            if abs(scaled - nearest) <= abs(scaled) * 5e-16 and low_units <= nearest <= high_units:
+                return Decimal(nearest) * quantum  # exact: `nearest` has at most 17 digits
         return parse_exactly(raw)
 
     def parse_exactly(raw: Any) -> Decimal:

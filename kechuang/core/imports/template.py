@@ -9,7 +9,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from kechuang.core.imports.safety import DEFAULT_LIMITS, MB
+from kechuang.core.imports.safety import MB, import_max_bytes
 from kechuang.core.imports.schema import Column, FieldParser, ImportSchema
 
 INSTRUCTIONS_SHEET = "填写说明"
@@ -21,7 +21,7 @@ POLICY = (
     "只接受数值，不接受公式：含有公式的单元格会被判为错误。请先“复制 → 选择性粘贴 → 数值”后再导入。",
     "代码类的列（统一社会信用代码、区划代码等）已设为文本格式，请勿改为数字格式，以免丢失前导零或变成科学计数法。",
     "请勿合并单元格，不要在表头上方插入标题行。",
-    f"只接受 .xlsx 文件，不超过 {DEFAULT_LIMITS.max_bytes // MB} MB；含宏的文件（.xlsm）和加密的文件不能导入。",
+    "只接受 .xlsx 文件，不超过 {max_mb} MB；含宏的文件（.xlsm）和加密的文件不能导入。",
     "导入是“全部成功或全部不写入”：只要有一行出错，就不会写入任何数据，系统会返回标注了“错误说明”的文件，改正后可直接重新上传。",
     "重复导入同一文件不会产生重复数据：已有记录按关键列更新，内容相同的记录保持不变。",
 )
@@ -110,7 +110,7 @@ def _instructions(workbook: Any, schema: ImportSchema) -> None:
                         wrap)
     row = len(schema.columns) + 4
     sheet.write_string(row, 0, "注意事项", bold)
-    for number, rule in enumerate(POLICY, start=1):
+    for number, rule in enumerate((r.format(max_mb=import_max_bytes() // MB) for r in POLICY), start=1):
         sheet.write_string(row + number, 0, f"{number}. {rule}")
     sheet.set_column(0, 0, 28)
     sheet.set_column(1, 1, 10)

@@ -20,14 +20,13 @@ from django.views import View
 
 from kechuang.core.imports.pipeline import run_import
 from kechuang.core.imports.report import error_workbook, format_errors
-from kechuang.core.imports.safety import ImportRejected
+from kechuang.core.imports.safety import MB, ImportRejected, import_max_bytes
 from kechuang.core.imports.schema import ImportSchema
 from kechuang.core.imports.template import template_workbook
 from kechuang.core.policy import AUTHENTICATED, ModelPolicy, policy
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SYNC_LIMIT_BYTES = 2 * 1024 * 1024  # larger uploads go to the task queue
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # SECURITY.md F2
 SESSION_REPORTS = "kc_import_reports"
 SESSION_TASKS = "kc_import_tasks"
 
@@ -46,8 +45,9 @@ class UploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError(_("只接受 .xlsx 格式的文件。"))
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("文件超过 20 MB，请拆分后再导入。"))
+        cap = import_max_bytes()  # settings.KECHUANG_IMPORT_MAX_MB (SECURITY.md F2), the gate's cap too
+        if upload.size > cap:
+            raise forms.ValidationError(_("文件超过 %(mb)d MB，请拆分后再导入。") % {"mb": cap // MB})
         return upload
 
 
