@@ -15,6 +15,7 @@ This module judges; ``engine/local.py`` parses and validates definitions into th
 from __future__ import annotations
 
 import datetime
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any, ClassVar
@@ -148,26 +149,28 @@ def replaced(value: Any, index: int, new: Any) -> Any:
 
 
 @dataclass
-class Node:
+class Node(ABC):
     """A condition or a group; ``id`` names its check, ``label`` its Chinese name, ``source`` its citation."""
 
     id: str
     label: str
     source: str
 
+    @abstractmethod
     def fact_names(self) -> set[str]:
-        raise NotImplementedError
+        """Return the fact names the node reads."""
 
+    @abstractmethod
     def passed(self, facts: Facts, as_of: datetime.date) -> bool | None:
-        raise NotImplementedError
+        """Return whether the node holds (None: undetermined)."""
 
+    @abstractmethod
     def fix(self, facts: Facts, as_of: datetime.date) -> tuple[dict[str, Any], list[str]] | None:
         """Return (changes, Chinese notes) that make this node pass, {} if it passes, None if nothing known does."""
-        raise NotImplementedError
 
+    @abstractmethod
     def run(self, facts: Facts, as_of: datetime.date, result: Assessment, role: str) -> bool | None:
         """Judge the node, append its check(s) to ``result`` and return whether it holds."""
-        raise NotImplementedError
 
 
 @dataclass
@@ -182,8 +185,9 @@ class Condition(Node):
     keys: ClassVar[frozenset[str]] = frozenset()
     operators: ClassVar[tuple[str, ...]] = ()  # threshold keys the type takes (ge/gt/le/lt)
 
+    @abstractmethod
     def judge(self, facts: Facts, as_of: datetime.date) -> Verdict:
-        raise NotImplementedError
+        """Return the verdict of this condition on ``facts`` (each condition type implements it)."""
 
     def default_label(self) -> str:
         return self.title
