@@ -14,6 +14,7 @@ from typing import Any
 
 import xlsxwriter
 
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def cell_value(value: Any) -> Any:
     """Return a value xlsxwriter writes faithfully: numbers stay numbers, the rest becomes text."""

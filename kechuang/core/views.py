@@ -31,7 +31,7 @@ from django.views.generic.edit import CreateView, DeleteView, UpdateView
 from django_filters.views import FilterView
 from django_tables2.views import SingleTableMixin
 
-from kechuang.core.export import table_rows, write_xlsx
+from kechuang.core.export import XLSX_CONTENT_TYPE, table_rows, write_xlsx
 from kechuang.core.permissions import can
 from kechuang.core.policy import ModelPolicy
 
@@ -169,7 +169,7 @@ class ObjectExportView(ObjectViewMixin, View):
                      data={"model": self.model._meta.label_lower, "rows": count, "filters": request.GET.dict()})
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response = HttpResponse(
-            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            content, content_type=XLSX_CONTENT_TYPE
         )
         filename = f"{self.model._meta.model_name}-{stamp}.xlsx"
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"

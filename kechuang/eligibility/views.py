@@ -11,11 +11,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
+from kechuang.audit.changelog import record_event
+from kechuang.core.export import XLSX_CONTENT_TYPE
 from kechuang.core.policy import ModelPolicy
 from kechuang.eligibility.engine.programme import (
     BAD_INPUT,
@@ -24,8 +27,12 @@ from kechuang.eligibility.engine.programme import (
     UnknownProgramme,
     get_programme,
 )
+from kechuang.eligibility.exports import screening_workbook
 from kechuang.eligibility.forms import FactsForm, ScreeningForm, initial_from_facts
 from kechuang.eligibility.models import SavedAssessment, ScreeningCategory, ScreeningEntry, ScreeningRun
+from kechuang.eligibility.registry_facts import facts_for
+from kechuang.eligibility.screening import CATEGORY_ORDER, ScreeningError
+from kechuang.eligibility.services import run_screening, save_assessment
 from kechuang.enterprises.models import Enterprise
 
 
@@ -94,8 +101,6 @@ class SelfCheckView(EligibilityView):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         enterprise = self.enterprise(pk)
-        from kechuang.eligibility.registry_facts import facts_for
-
         as_of = _as_of(request)
         year = _year(request, as_of)
         facts = facts_for(enterprise, year, as_of)
@@ -136,8 +141,6 @@ class WhatIfView(EligibilityView):
     """What-if (假设测算): the registry's facts in a form; change any figure and see the result change."""
 
     def get(self, request: HttpRequest, pk: int, programme: str) -> HttpResponse:
-        from kechuang.eligibility.registry_facts import facts_for
-
         enterprise = self.enterprise(pk)
         rules = _programme_or_404(programme)
         as_of = _as_of(request)
@@ -157,8 +160,6 @@ class WhatIfView(EligibilityView):
 
     def post(self, request: HttpRequest, pk: int, programme: str) -> HttpResponse:
         """Save the assessment of the submitted facts (an audited record, replayable from its facts)."""
-        from kechuang.eligibility.services import save_assessment
-
         enterprise = self.enterprise(pk)
         rules = _programme_or_404(programme)
         as_of = _as_of(request)
@@ -222,9 +223,6 @@ class ScreeningListView(ScreeningPolicyMixin, View):
             "runs": runs, "form": ScreeningForm(user=request.user), "can_run": _can_run(request.user)})
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        from kechuang.eligibility.screening import ScreeningError
-        from kechuang.eligibility.services import run_screening
-
         if not _can_run(request.user):
             raise PermissionDenied("您的角色无权发起批量筛选。")
         form = ScreeningForm(request.POST, user=request.user)
@@ -255,10 +253,6 @@ class ScreeningDetailView(ScreeningPolicyMixin, View):
     page_size = 50
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        from django.core.paginator import Paginator
-
-        from kechuang.eligibility.screening import CATEGORY_ORDER
-
         run = self.run(pk)
         category = request.GET.get("category") or "candidate"
         if category not in CATEGORY_ORDER:
@@ -285,20 +279,15 @@ class ScreeningExportView(ScreeningDetailView):
     action = "export"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        from kechuang.audit.changelog import record_event
-        from kechuang.eligibility.exports import screening_workbook
-
         run = self.run(pk)
         content, count = screening_workbook(run)
         record_event("export", obj=run, message=f"导出筛选结果（{run.programme} {run.year}）",
                      data={"model": "eligibility.screeningrun", "run": run.pk, "rows": count,
                            "rules_version": run.rules_version})
-        response = HttpResponse(content, content_type=XLSX)
+        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="screening-{run.programme}-{run.year}-{run.pk}.xlsx"'
         return response
 
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _programme_label(code: str) -> str:

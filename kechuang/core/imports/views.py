@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from kechuang.core.export import XLSX_CONTENT_TYPE
 from kechuang.core.imports.pipeline import run_import
 from kechuang.core.imports.report import error_workbook, format_errors
 from kechuang.core.imports.safety import MB, ImportRejected, import_max_bytes
@@ -25,7 +26,6 @@ from kechuang.core.imports.schema import ImportSchema
 from kechuang.core.imports.template import template_workbook
 from kechuang.core.policy import AUTHENTICATED, ModelPolicy, policy
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SYNC_LIMIT_BYTES = 2 * 1024 * 1024  # larger uploads go to the task queue
 SESSION_REPORTS = "kc_import_reports"
 SESSION_TASKS = "kc_import_tasks"
@@ -68,7 +68,7 @@ class ImportView(View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         if request.GET.get("template"):
-            response = HttpResponse(template_workbook(self.schema), content_type=XLSX)
+            response = HttpResponse(template_workbook(self.schema), content_type=XLSX_CONTENT_TYPE)
             response["Content-Disposition"] = f"attachment; filename*=UTF-8''{self.schema.kind}-template.xlsx"
             return response
         return render(request, self.template_name, self.context(form=UploadForm()))
@@ -147,7 +147,7 @@ def import_report(request: HttpRequest, token: str) -> HttpResponse:
     path = work_dir("import_reports") / f"{token}.xlsx"
     if not path.exists():
         raise Http404(_("错误报告已过期。"))
-    return FileResponse(path.open("rb"), as_attachment=True, filename="导入错误报告.xlsx", content_type=XLSX)
+    return FileResponse(path.open("rb"), as_attachment=True, filename="导入错误报告.xlsx", content_type=XLSX_CONTENT_TYPE)
 
 
 @policy(AUTHENTICATED)
