@@ -20,6 +20,7 @@ from kechuang.enterprises.api import (
     ip_router,
     qualifications_router,
 )
+from kechuang.indicators.api import router as indicators_router
 from kechuang.regions.api import router as regions_router
 
 api = NinjaAPI(
@@ -74,3 +75,4 @@ api.add_router("/enterprise-years", enterprise_years_router)
 api.add_router("/ip", ip_router)
 api.add_router("/qualifications", qualifications_router)
 api.add_router("/eligibility", eligibility_router)
+api.add_router("/indicators", indicators_router)

@@ -34,6 +34,13 @@ MENU = (
         MenuItem(_("企业库"), "enterprises:enterprise_list", "bi-buildings", "enterprises.Enterprise"),
         MenuItem(_("资格预审"), "eligibility:index", "bi-clipboard-check", "eligibility.SavedAssessment"),
     )),
+    MenuGroup(_("指标考核"), (
+        MenuItem(_("领导驾驶舱"), "indicators:dashboard", "bi-speedometer", "indicators.IndicatorValue"),
+        MenuItem(_("指标目录"), "indicators:indicator_list", "bi-list-columns", "indicators.Indicator"),
+        MenuItem(_("目标分解"), "indicators:target_list", "bi-bullseye", "indicators.Target"),
+        MenuItem(_("红黑榜"), "indicators:redblacklist_list", "bi-trophy", "indicators.RedBlackList"),
+        MenuItem(_("数据采集"), "indicators:collectionround_list", "bi-inbox", "indicators.CollectionRound"),
+    )),
     MenuGroup(_("基础数据"), (
         MenuItem(_("行政区划"), "regions:region_list", "bi-diagram-3", "regions.Region"),
     )),

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "kechuang.accounts",
     "kechuang.enterprises",
     "kechuang.eligibility",
+    "kechuang.indicators",
     "kechuang.demo",
 ]
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("regions/", include("kechuang.regions.urls")),
     path("enterprises/", include("kechuang.enterprises.urls")),
     path("eligibility/", include("kechuang.eligibility.urls")),
+    path("indicators/", include("kechuang.indicators.urls")),
     path("audit/", include("kechuang.audit.urls")),
     path("api/", _api_urls()),
 ]

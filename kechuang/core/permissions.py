@@ -1,7 +1,9 @@
 """Who may do what, and where: grants by role and domain, scopes by assignment.
 
 A model names its `permission_domain` (business, reference, accounts, security, audit) and, in `scope_fields`,
-how each kind of scope reaches its rows (e.g. ``{"region": "region", "enterprise": "pk"}``). A user's role
+how each kind of scope reaches its rows (e.g. ``{"region": "region", "enterprise": "pk"}``). A dictionary that
+belongs to no place (the indicator catalogue) sets `scope_free = True`: whoever a role grants the action may see
+all of it, whatever the assignment's scope. A user's role
 assignments (accounts.RoleAssignment) each carry a role, which grants actions on domains, and a scope.
 `restrict()` is the union over the assignments that grant the action of each assignment's scope condition.
 """
@@ -62,7 +64,7 @@ def scope_condition(model: type[Model], assignment: Any) -> Q | None:
     """Return the Q an assignment's scope imposes on `model`, ALL_ROWS for a global scope, or None if the
     model cannot be reached through this kind of scope."""
     kind = assignment.scope_kind
-    if kind == "global":
+    if kind == "global" or getattr(model, "scope_free", False):
         return ALL_ROWS
     path = model.scope_fields.get(kind)
     if path is None:

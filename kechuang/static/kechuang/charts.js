@@ -1,6 +1,7 @@
 /* Draw every element with data-chart from the JSON in the element named by data-source (ECharts, local).
  *
- * data-chart: "bar" (default), "line", or "hbar" (horizontal bars, categories top to bottom).
+ * data-chart: "bar" (default), "line", "hbar" (horizontal bars, categories top to bottom), or "gauge"
+ * (JSON {"value": completion %, "schedule": schedule %, "name"}: the completion arc with the schedule as a mark).
  * JSON: {"labels": [...], "values": [...]} for one series, or {"labels": [...], "series": [{"name", "data"}]};
  * a series with "axis": 1 is drawn against a second value axis on the right; "axes" names the value axes.
  */
@@ -43,11 +44,29 @@
     };
   }
 
+  function gauge(data) {
+    var value = data.value === null ? 0 : Math.round(data.value * 10) / 10;
+    var behind = data.value !== null && data.value < data.schedule;
+    return {
+      series: [{
+        type: "gauge", min: 0, max: 120, startAngle: 200, endAngle: -20, radius: "95%",
+        progress: { show: true, width: 12, itemStyle: { color: behind ? "#c0392b" : "#2a9d8f" } },
+        axisLine: { lineStyle: { width: 12, color: [[Math.min(data.schedule / 120, 1), "#d6dbe3"], [1, "#eef1f5"]] } },
+        axisTick: { show: false }, splitLine: { show: false }, axisLabel: { show: false }, pointer: { show: false },
+        anchor: { show: false }, title: { show: false },
+        detail: { valueAnimation: false, offsetCenter: [0, "10%"], fontSize: 20,
+                  formatter: data.value === null ? "暂缺" : "{value}%" },
+        data: [{ value: value }]
+      }]
+    };
+  }
+
   function draw(el) {
     var source = document.getElementById(el.dataset.source);
     if (!source || !window.echarts) { return; }
     var chart = echarts.init(el);
-    chart.setOption(option(el, JSON.parse(source.textContent)));
+    var data = JSON.parse(source.textContent);
+    chart.setOption(el.dataset.chart === "gauge" ? gauge(data) : option(el, data));
     window.addEventListener("resize", function () { chart.resize(); });
   }
 
