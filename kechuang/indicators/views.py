@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kechuang.core import views as generic
+from kechuang.core.export import XLSX_CONTENT_TYPE
+from kechuang.core.imports.safety import ImportRejected
 from kechuang.core.imports.views import ImportView
 from kechuang.core.permissions import can
 from kechuang.core.policy import ModelPolicy, policy
@@ -34,6 +36,7 @@ from kechuang.indicators.models import (
     Target,
 )
 from kechuang.indicators.redblack import build_list, publish_list
+from kechuang.indicators.round_import import import_round, round_template
 from kechuang.indicators.tables import IndicatorTable, IndicatorValueTable
 from kechuang.regions.models import Region
 
@@ -372,7 +375,26 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if collection_round is None:
         raise Http404("未找到该采集轮次，或它不在您的管辖范围内。")
     today = timezone.localdate()
-    if request.method == "POST":
+    manage = services.region_in_scope(request.user, CollectionRound, collection_round.region, "change")
+    if request.GET.get("template") and manage:
+        response = HttpResponse(round_template(collection_round), content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''round-{collection_round.pk}.xlsx"
+        return response
+    import_result = None
+    if request.method == "POST" and request.POST.get("action") == "import":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None or not upload.name.lower().endswith(".xlsx"):
+                raise ImportRejected("请选择 .xlsx 格式的文件。")
+            import_result = import_round(collection_round, upload, actor=request.user)
+        except ImportRejected as error:
+            messages.error(request, error.message)
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+        if import_result is not None and import_result.ok:
+            messages.success(request, f"已导入：{len(import_result.submitted)} 个区域已报送，"
+                                      f"{len(import_result.drafts)} 个区域存为草稿。")
+    elif request.method == "POST":
         try:
             if request.POST.get("action") == "remind":
                 late = collection.remind_late(collection_round, as_of=today, actor=request.user)
@@ -387,8 +409,8 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     late = {s.pk for s in collection.late_submissions(collection_round, as_of=today)}
     return render(request, "indicators/round_detail.html", {
         "round": collection_round, "submissions": submissions, "late": late,
-        "indicators": list(collection_round.indicators.all()),
-        "can_manage": services.region_in_scope(request.user, CollectionRound, collection_round.region, "change")})
+        "indicators": list(collection_round.indicators.all()), "can_manage": manage,
+        "import_result": import_result}, status=400 if import_result is not None and not import_result.ok else 200)
 
 
 @policy(ModelPolicy(Submission, "view"))

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from kechuang.core.tests.fixtures_xlsx import make_workbook
 from kechuang.core.testing.personas import DISTRICT_A, DISTRICT_B
+from kechuang.core.tests.fixtures_xlsx import make_workbook
 from kechuang.indicators.models import IndicatorValue
 from kechuang.indicators.tests.conftest import YEAR, put, stored
 
