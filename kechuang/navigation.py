@@ -41,6 +41,10 @@ MENU = (
         MenuItem(_("红黑榜"), "indicators:redblacklist_list", "bi-trophy", "indicators.RedBlackList"),
         MenuItem(_("数据采集"), "indicators:collectionround_list", "bi-inbox", "indicators.CollectionRound"),
     )),
+    MenuGroup(_("材料生成"), (
+        MenuItem(_("年度工作总结"), "reports:index", "bi-file-earmark-word", "reports.ReportVersion"),
+        MenuItem(_("句式模板"), "reports:templates", "bi-chat-square-quote", "reports.SentenceTemplate"),
+    )),
     MenuGroup(_("基础数据"), (
         MenuItem(_("行政区划"), "regions:region_list", "bi-diagram-3", "regions.Region"),
     )),

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "kechuang.enterprises",
     "kechuang.eligibility",
     "kechuang.indicators",
+    "kechuang.reports",
     "kechuang.demo",
 ]
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("enterprises/", include("kechuang.enterprises.urls")),
     path("eligibility/", include("kechuang.eligibility.urls")),
     path("indicators/", include("kechuang.indicators.urls")),
+    path("reports/", include("kechuang.reports.urls")),
     path("audit/", include("kechuang.audit.urls")),
     path("api/", _api_urls()),
 ]

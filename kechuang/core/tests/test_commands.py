@@ -12,7 +12,7 @@ from kechuang.audit.models import DomainEvent, ObjectChange
 from kechuang.regions.models import Region
 
 TESTED = {"load_regions", "load_demo", "create_api_token", "check_uscc", "import", "export", "assess", "rules_docs", "screen",
-          "indicators"}
+          "indicators", "report"}
 
 
 def run(*args):

@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 from python_calamine import CalamineWorkbook
 
-from kechuang.core.tests.fixtures_xlsx import make_workbook
 from kechuang.core.testing.personas import CITY, DISTRICT_A, DISTRICT_B
+from kechuang.core.tests.fixtures_xlsx import make_workbook
 from kechuang.indicators import collection
 from kechuang.indicators.choices import SubmissionStatus
 from kechuang.indicators.models import Submission, SubmissionItem
