@@ -9,7 +9,7 @@ WORKERS ?= 2
 PG_URL ?= postgres://postgres@127.0.0.1:5432
 STAMP := $(VENV)/.installed
 
-.PHONY: install run dev test test-sqlite test-pg lint bench browser clean
+.PHONY: install run dev test test-sqlite test-pg lint bench browser office report-image clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,20 @@ browser:  ## the system Chromium for the end-to-end test (Debian package `chromi
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	  else echo "请先安装 Chromium：sudo apt-get install chromium fonts-noto-cjk"; exit 1; fi; }
+
+office:  ## LibreOffice and poppler, to render a .docx page as PNG (Debian packages, plus CJK fonts)
+	@command -v soffice >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui poppler-utils fonts-noto-cjk >/dev/null; \
+	  else echo "请先安装 LibreOffice 与 poppler：sudo apt-get install libreoffice-writer-nogui poppler-utils fonts-noto-cjk"; exit 1; fi; }
+
+REPORT_REGION ?= 320100000000
+REPORT_YEAR ?= 2024
+report-image: install office var  ## docs/img/annual-report.png: the demo city's annual summary, first two pages
+	$(BIN)/kechuang migrate --noinput -v0
+	$(BIN)/kechuang load_demo --if-empty
+	$(BIN)/kechuang report annual --region $(REPORT_REGION) --year $(REPORT_YEAR) --as-of $(REPORT_YEAR)-12-31 \
+		--out var/annual-report.docx
+	$(BIN)/python docs/tools/render_page.py var/annual-report.docx docs/img/annual-report.png
 
 test: install browser test-sqlite test-pg  ## the whole suite on SQLite, then on PostgreSQL
 

@@ -15,6 +15,7 @@ from kechuang.reports.content import MISSING, Chart, Figure, Paragraph, Section,
 from kechuang.reports.phrasing import change_text, indicator_line, source_of
 
 TREND_YEARS = 5
+MAX_BARS = 15
 
 
 def key_indicators() -> list[Indicator]:
@@ -44,6 +45,9 @@ def main_indicators(ctx: ReportContext) -> Section:
     compare = next((i for i in key_indicators() if i.code == "hnte_total"), None)
     if compare is not None and ctx.children:
         rows = [f for f in ctx.child_figures(compare) if f.value is not None]
+        if len(rows) > MAX_BARS:  # a county-level province chart would be unreadable: the largest, in code order
+            keep = {f.region.code for f in sorted(rows, key=lambda f: f.value, reverse=True)[:MAX_BARS]}
+            rows = [f for f in rows if f.region.code in keep]
         if rows:
             section.blocks.append(Chart("indicators.regions", f"{ctx.year}年各地区{compare.name}", "regions",
                                         [f.region.short_name or f.region.name for f in rows],
