@@ -145,3 +145,22 @@ def test_pages_preview_save_edit_and_scope(data, client_as):
     assert templates.status_code == 302 and not SentenceTemplate.objects.exists()
     officer.post("/reports/templates/", {"region": CITY, "key": "change_rise", "text": "，增长{rate}"})
     assert SentenceTemplate.objects.get().text == "，增长{rate}"
+
+
+def test_word_from_a_saved_version_is_recorded_with_its_hash(data, client_as):
+    from docx import Document
+
+    from kechuang.reports.models import GeneratedDocument
+
+    report = build_annual_report(Region.objects.get(code=CITY), YEAR, as_of=END)
+    edited = apply_edits(report, {"indicators.rd_expenditure": "研发投入稳步增长。"})
+    version = save_version(edited, actor=data.city_officer)
+    response = client_as("city_officer").get(version.get_absolute_url(), {"download": "docx"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    assert "研发投入稳步增长。" in text and "全社会R&D经费支出" not in text.split("研发投入稳步增长。")[0][-30:]
+    record = GeneratedDocument.objects.get()
+    assert (record.version_id, record.content_hash, record.generated_by) == (version.pk, edited.content_hash(),
+                                                                             data.city_officer)
+    assert client_as("leader").get(version.get_absolute_url(), {"download": "docx"}).status_code == 200
