@@ -33,8 +33,14 @@ class IndicatorValueFilterSet(BaseFilterSet):
 
     def filter_within(self, queryset, name, value):
         """The region subtree of `value` (its significant 2–12 digits); nothing for a malformed code."""
+        from kechuang.regions.models import Region
+
         value = value.strip()
-        if not value.isdigit() or len(value) > 12:
+        if not value.isdigit() or len(value) not in (2, 4, 6, 9, 12):
             return queryset.none()
-        prefix = value.rstrip("0") if len(value) == 12 else value
-        return queryset.filter(region_id__gte=prefix.ljust(12, "0"), region_id__lte=prefix.ljust(12, "9"))
+        if len(value) == 12:  # a full code: its region's significant digits (320110000000 is not 32011…)
+            region = Region.objects.filter(code=value).first()
+            if region is None:
+                return queryset.none()
+            value = region.prefix
+        return queryset.filter(region_id__gte=value.ljust(12, "0"), region_id__lte=value.ljust(12, "9"))

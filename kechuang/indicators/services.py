@@ -241,6 +241,14 @@ def _snapshot(row: IndicatorValue) -> dict[str, Any]:
 # --- reported figures ----------------------------------------------------------------------------------------
 
 
+def _period(period: str) -> str:
+    """The period normalised, or a ValidationError naming the field (as every other bad input here)."""
+    try:
+        return validate_period(period)
+    except ValueError as error:
+        raise ValidationError({"period": str(error)}) from None
+
+
 def parse_figure(raw: Any, field_label: str = "数值") -> Decimal:
     """Return a figure as Decimal, or raise ValidationError with a Chinese message."""
     try:
@@ -292,7 +300,7 @@ def enter_value(*, indicator: Indicator, region: Region, year: int, period: str,
                 note: str = "", origin: str = ValueOrigin.ENTERED, batch: Any = None,
                 collection_round: Any = None, check_scope: bool = True) -> IndicatorValue:
     """Record a reported figure (录入) for a region and period, then refresh the derived figures it feeds."""
-    period = validate_period(period)
+    period = _period(period)
     figure = parse_figure(value)
     check_reported_value(indicator, figure)
     if check_scope:
@@ -339,7 +347,7 @@ def freeze_values(queryset: Any, *, actor: Any) -> int:
 def set_target(*, indicator: Indicator, region: Region, year: int, value: Any, actor: Any, period: str = ANNUAL,
                note: str = "") -> Target:
     """Set (or change) a region's target; refused outside the actor's scope."""
-    period = validate_period(period)
+    period = _period(period)
     figure = parse_figure(value, "目标值")
     _region_in_scope(actor, Target, region, "change")
     with transaction.atomic():

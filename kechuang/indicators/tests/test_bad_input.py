@@ -121,9 +121,13 @@ def test_a_value_outside_the_users_scope_is_refused(cast, nothing_written):
 
 
 def test_a_bad_period_is_refused(cast, nothing_written):
-    with pytest.raises(ValueError, match="统计期“Q5”无效"):
+    with pytest.raises(ValidationError, match="统计期“Q5”无效") as caught:
         enter_value(indicator=indicator("gdp"), region=cast.regions[DISTRICT_A], year=YEAR, period="Q5",
                     value="100", actor=cast.city_officer)
+    assert "period" in caught.value.message_dict
+    with pytest.raises(ValidationError, match="统计期“M13”无效"):
+        set_target(indicator=indicator("gdp"), region=cast.regions[DISTRICT_A], year=YEAR, period="M13",
+                   value="100", actor=cast.city_officer)
 
 
 def test_a_frozen_value_cannot_be_entered_over(cast):

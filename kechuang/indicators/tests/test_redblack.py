@@ -55,9 +55,10 @@ def test_a_tie_at_the_black_edge_puts_every_tied_region_on_the_black_list():
     assert [x.region.code for x in result if x.band == "black"] == ["b", "c", "d", "e"]
 
 
-def test_a_region_behind_schedule_is_not_on_the_red_list_even_when_first():
-    result = band_lines(five(a=ProgressStatus.RED), red_count=1, black_count=1, black_rule=BlackRule.BOTTOM_N)
-    assert result[0].region.code == "a" and result[0].band == ""
+def test_the_red_list_is_the_top_by_rank_whatever_the_schedule_status():
+    result = band_lines(five(a=ProgressStatus.RED, b=ProgressStatus.AMBER), red_count=2, black_count=1,
+                        black_rule=BlackRule.BOTTOM_N)
+    assert [x.region.code for x in result if x.band == "red"] == ["a", "b", "c"]
 
 
 def test_below_schedule_rule_blacklists_every_red_status_and_every_missing_region():
