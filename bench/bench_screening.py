@@ -13,11 +13,15 @@ columns with one raw SQL query and scores them with a plain Python loop, measure
   are in force) and a 科小 (tsme) entry for 20 % (granted in the 17 months before it; only this year's are in
   force). ANALYZE afterwards.
 - Value: `run_screenings(["tech_sme", "hnte"], region="32", year=2024, as_of=2025-06-01, actor=None)` — the
-  whole service: the registry read (four id-ordered queries per slice), facts, the engine's full assessment of
-  both programmes for every enterprise (checks, points, shortfalls), categories and ranks, and the write of
-  both runs with their entries (candidate / reserve / at-risk / undetermined, with the facts used) and events.
-  Writing the entries is included. On PostgreSQL outside a transaction the service forks one process per
-  core (two here) over id slices; the baseline is one process, as a plain loop is.
+  whole service: the registry read (four id-ordered queries per slice), every enterprise's facts, then per
+  programme the *triage* (`kechuang/eligibility/triage.py`: plain comparisons on the dated parameters) for every
+  enterprise, and the engine's full assessment (checks, points, shortfalls, Chinese texts) for every enterprise
+  the triage leaves to it — at-risk, reserve, undetermined, 高企 candidates and the few near the reserve line;
+  holders, "other" and 科小 candidates meeting every condition are decided by the triage (proven equal to the
+  full engine by `tests/test_triage.py`). Then categories and ranks, and the write of both runs with their
+  entries (candidate / reserve / at-risk / undetermined, each with its summary and the facts used; COPY) and
+  events. On PostgreSQL outside a transaction the service forks one process per core (two here) over id
+  slices, whose kept outcomes come back as tuples; the baseline is one process, as a plain loop is.
 - Baseline: one raw SQL query (enterprises ⟕ their 2022–2024 rows ⟕ their qualification codes valid on the
   date, ordered by enterprise and year) fetching the same columns, and a plain Python loop that scores both
   programmes' main conditions — 科小: size limits, excluded industries, the 100-point table with the better

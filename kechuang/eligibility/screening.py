@@ -52,6 +52,7 @@ from kechuang.eligibility.engine.programme import Programme
 from kechuang.eligibility.engine.result import Assessment, Check
 from kechuang.eligibility.models import ScreeningCategory as Category
 from kechuang.eligibility.registry_facts import REGISTRY_FACTS
+from kechuang.eligibility.triage import Verdict, triage_for
 
 RESERVE_MAX_GAP = Decimal("0.3")  # platform setting, not policy: "just short" = figures within 30 % in total
 CANDIDATE, RESERVE, AT_RISK, HOLDER, UNDETERMINED, OTHER = (
@@ -105,11 +106,19 @@ class Outcome:
         return (self.missing_count, self.enterprise_id)
 
 
+_OUTCOME_FIELDS = tuple(Outcome.__slots__)  # type: ignore[attr-defined]
+
+
+def astuple_outcome(outcome: Outcome) -> tuple[Any, ...]:
+    """Return the outcome's fields in order (``Outcome(*fields)`` rebuilds it)."""
+    return tuple(getattr(outcome, name) for name in _OUTCOME_FIELDS)
+
+
 class Screener:
     """Screens enterprises for one programme on one date: ``screen(enterprise id, registry facts)``."""
 
-    def __init__(self, programme: Programme, as_of: datetime.date, *, reserve_max_gap: Decimal = RESERVE_MAX_GAP
-                 ) -> None:
+    def __init__(self, programme: Programme, as_of: datetime.date, *, reserve_max_gap: Decimal = RESERVE_MAX_GAP,
+                 use_triage: bool = True) -> None:
         if not programme.rung:
             raise ScreeningError("programme", f"“{programme.label}”是计算器，没有对应的资质，不能批量筛选。")
         programme.formula_at(as_of)  # RulesNotInForce for a date before the first rule version
@@ -125,6 +134,7 @@ class Screener:
         self.unsigned = frozenset(f.name for f in facts if f.name in _MAY_BE_NEGATIVE and not f.signed)
         self.bounded = {f.name: (f.minimum, f.maximum) for f in facts
                         if f.name in _REGISTRY and (f.minimum is not None or f.maximum is not None)}
+        self.triage = triage_for(programme, as_of, reserve_max_gap) if use_triage else None
 
     @property
     def wanted(self) -> frozenset[str]:
@@ -155,6 +165,10 @@ class Screener:
         """Assess one enterprise and return its outcome (facts and summary only for kept categories)."""
         holds = self.rung in (facts.get("qualifications") or ())
         projected = self.project(facts)
+        if self.triage is not None:
+            verdict = self.triage(projected, holds)
+            if verdict is not None:
+                return self.triaged(enterprise_id, holds, verdict, projected)
         try:
             result = self.programme.assess(projected, self.as_of, detail=False, trusted=True)
         except FactError as exc:  # inconsistent registry figures: this enterprise cannot be assessed
@@ -163,6 +177,17 @@ class Screener:
                                            "text": f"{exc.field}：{exc.message}"}]),
                            facts=_json(Facts.trusted(projected).as_json()))
         return self.outcome(enterprise_id, holds, result)
+
+    def triaged(self, enterprise_id: int, holds: bool, verdict: Verdict, projected: dict[str, Any]) -> Outcome:
+        """The outcome the triage decided: counted only, or a candidate meeting every condition (no texts)."""
+        outcome = Outcome(enterprise_id, verdict.category, verdict.eligible, holds)
+        if verdict.category in KEPT:
+            score = verdict.score
+            if score is not None:
+                outcome.score_low, outcome.score_high = score.low, score.high
+            outcome.summary = _EMPTY_SUMMARY  # every condition holds, nothing waits on an expert
+            outcome.facts = _json(Facts.trusted(projected).as_json())
+        return outcome
 
     def outcome(self, enterprise_id: int, holds: bool, result: Assessment) -> Outcome:
         category, gap, missing = self.categorise(result, holds)
@@ -207,6 +232,7 @@ def _waits_outside_registry(check: Check, result: Assessment) -> bool:
 
 
 _json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_EMPTY_SUMMARY = _json([])
 
 
 def _outside(value: Any, low: Decimal | None, high: Decimal | None) -> bool:
@@ -282,9 +308,10 @@ def summarise(result: Assessment, category: str) -> list[dict[str, Any]]:
 
 
 def _label(result: Assessment, name: str) -> str:
-    from kechuang.eligibility.engine.programme import get_programme
+    from kechuang.eligibility.engine.programme import REGISTRY, get_programme
 
-    fact = get_programme(result.programme).fact_map.get(name)
+    programme = REGISTRY.get(result.programme) or get_programme(result.programme)
+    fact = programme.fact_map.get(name)
     return fact.label if fact is not None else name
 
 

@@ -25,7 +25,14 @@ from kechuang.eligibility.engine.programme import Programme, get_programme
 from kechuang.eligibility.engine.result import Assessment
 from kechuang.eligibility.models import SavedAssessment, ScreeningEntry, ScreeningRun
 from kechuang.eligibility.registry_facts import Plan, RegistryFactsError, check_year, iter_registry_facts
-from kechuang.eligibility.screening import Screener, ScreeningError, Tally, screen_all
+from kechuang.eligibility.screening import (
+    Outcome,
+    Screener,
+    ScreeningError,
+    Tally,
+    astuple_outcome,
+    screen_all,
+)
 
 PARALLEL_MIN_ENTERPRISES = 20_000  # below this, forking costs more than it saves
 
@@ -154,7 +161,7 @@ def _parallel_tallies(screeners: list[Screener], enterprises: Any, year: int, as
     tallies = [Tally.empty(s) for s in screeners]
     for part in parts:
         for tally, (count, counts, kept) in zip(tallies, part, strict=True):
-            tally.merge(Tally(tally.screener, counts, kept, count))
+            tally.merge(Tally(tally.screener, counts, [Outcome(*fields) for fields in kept], count))
     return tallies
 
 
@@ -176,7 +183,8 @@ def _screen_slice(bounds: tuple[int, int]) -> list[tuple[int, dict[str, int], li
         rows = iter_registry_facts(job["enterprises"].filter(pk__gte=bounds[0], pk__lte=bounds[1]), job["year"],
                                    job["as_of"], plan=job["plan"])
         tallies = screen_all(job["screeners"], rows)
-        return [(t.enterprise_count, t.counts, t.kept) for t in tallies]
+        # Plain tuples cross the process boundary several times faster than pickled dataclasses.
+        return [(t.enterprise_count, t.counts, [astuple_outcome(o) for o in t.kept]) for t in tallies]
     finally:
         connections.close_all()
 

@@ -168,8 +168,9 @@ class ParameterSet:
     parameters: dict[str, Parameter]
     digest: str  # of the file's bytes, so a rules version names exactly the numbers used
 
-    @property
+    @functools.cached_property
     def first_date(self) -> datetime.date:
+        """The date the earliest parameter takes effect (cached: every assessment asks for it)."""
         return min(p.versions[0].start for p in self.parameters.values())
 
     @property

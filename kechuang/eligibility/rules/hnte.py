@@ -402,9 +402,12 @@ def item_grades(facts: Facts, p: ParameterView) -> dict[str, Grade]:
             for item in ITEMS}
 
 
-def _item_points(facts: Facts, p: ParameterView) -> dict[str, Points | None]:
-    """Return every item's points: the grade's range, or the expert's pick within it (else FactError)."""
-    grades = item_grades(facts, p)
+def _item_points(facts: Facts, p: ParameterView, grades: dict[str, Grade] | None = None
+                 ) -> dict[str, Points | None]:
+    """Return every item's points: the grade's range, or the expert's pick within it (else FactError).
+
+    ``grades`` are the facts' ``item_grades`` when the caller has them already."""
+    grades = item_grades(facts, p) if grades is None else grades
     return {item.id: _picked(item, grades[item.id].points, facts.get(item.fact)) for item in ITEMS}
 
 
@@ -429,7 +432,8 @@ def _total(points: dict[str, Points | None], p: ParameterView) -> Points | None:
 
 def _score_check(facts: Facts, p: ParameterView, result: Assessment) -> Check:
     """（七）企业创新能力评价 > 70: passed when the low end clears it, failed when the high end cannot."""
-    grades, points = item_grades(facts, p), _item_points(facts, p)
+    grades = item_grades(facts, p)
+    points = _item_points(facts, p, grades)
     result.components.extend(
         Component(item.id, item.label, points[item.id], getattr(p, item.maximum), grades[item.id].basis,
                   item.judged or facts.get(item.fact) is not None) for item in ITEMS)
