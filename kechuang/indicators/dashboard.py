@@ -11,7 +11,7 @@ from typing import Any
 from django.utils import timezone
 
 from kechuang.core.permissions import assignments_of
-from kechuang.indicators.figures import RegionFigure, region_figures, targets_for, trend, values_for
+from kechuang.indicators.figures import RegionFigure, region_figures_many, targets_for, trends, values_for
 from kechuang.indicators.models import Indicator, RedBlackList
 from kechuang.regions.models import Region
 
@@ -58,12 +58,17 @@ def dashboard_data(user: Any, *, region: Region | None = None, year: int | None 
         return {"region": None, "year": year, "as_of": as_of, "items": [], "roots": roots}
     children = list(Region.objects.children_of(region.code).order_by("code"))
     items = []
-    for indicator in Indicator.objects.filter(is_key=True, is_active=True):
-        own = region_figures(indicator, [region], year, as_of, user=user)[0]
-        below = region_figures(indicator, children, year, as_of, user=user) if children else []
-        years = list(range(year - TREND_YEARS + 1, year + 1))
-        items.append(KeyIndicator(indicator, own, trend(indicator, region.code, years, user=user, as_of=as_of),
-                                  [f for f in below if f.value is not None]))
+    indicators = list(Indicator.objects.filter(is_key=True, is_active=True))
+    years = list(range(year - TREND_YEARS + 1, year + 1))
+    # every key indicator's figures in a few queries (not a handful per indicator): the region's own, ranked
+    # alone, and its children's, ranked among themselves
+    groups = [([region], None)] + ([(children, None)] if children else [])
+    table = region_figures_many(indicators, groups, year, as_of, user=user)
+    series = trends(indicators, region.code, years, user=user, as_of=as_of)
+    for indicator in indicators:
+        own = table[indicator.pk][0][0]
+        below = table[indicator.pk][1] if children else []
+        items.append(KeyIndicator(indicator, own, series[indicator.pk], [f for f in below if f.value is not None]))
     latest_list = (RedBlackList.objects.restrict(user, "view").filter(region__code__startswith=region.prefix)
                    .order_by("-published_on", "-id").first())
     return {"region": region, "year": year, "as_of": as_of, "items": items, "roots": roots,

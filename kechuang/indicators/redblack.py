@@ -27,7 +27,7 @@ from django.utils import timezone
 from kechuang.audit.changelog import log_bulk_changes, record_event, snapshot_values
 from kechuang.indicators.choices import Band, BlackRule, Direction, ProgressStatus
 from kechuang.indicators.derive import Rank, rank
-from kechuang.indicators.figures import region_figures
+from kechuang.indicators.figures import region_figures, region_figures_many
 from kechuang.indicators.models import AssessmentScheme, Indicator, RedBlackEntry, RedBlackList
 from kechuang.indicators.progress import status
 from kechuang.regions.models import Region
@@ -104,8 +104,10 @@ def scheme_lines(scheme: AssessmentScheme, regions: Sequence[Region], as_of: dat
     partial: dict[str, dict[str, Any]] = {r.code: {"score": Decimal(0), "schedule": Decimal(0), "detail": {},
                                                     "any": False} for r in regions}
     total_weight = Decimal(0)
+    table = region_figures_many([item.indicator for item in items], [(regions, None)], scheme.year, as_of,
+                                user=user)
     for item in items:
-        figures = region_figures(item.indicator, regions, scheme.year, as_of, user=user)
+        figures = table[item.indicator.pk][0]
         for figure in figures:
             partial[figure.region.code]["detail"][item.indicator.code] = _item(figure, item.weight)
         if all(figure.progress.completion is None for figure in figures):

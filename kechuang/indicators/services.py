@@ -137,9 +137,7 @@ def compute_indicators(*, year: int, period: str = ANNUAL, region_code: str | No
                               ratio=indicator.aggregation == Aggregation.RATIO)
             _add(summary, store_figures(indicator, year, period, on, figures, origin=ValueOrigin.COMPUTED))
             summary.indicators.append(indicator.code)
-        for indicator, figures in derive_figures([r.code for r in regions], year, period):
-            if wanted is not None and indicator.code not in wanted:
-                continue
+        for indicator, figures in derive_figures([r.code for r in regions], year, period, wanted=wanted):
             _add(summary, store_figures(indicator, year, period, on, figures, origin=ValueOrigin.DERIVED))
             summary.indicators.append(indicator.code)
         record_event("indicators.computed", message=f"计算指标 {period_label(year, period)}",
@@ -174,10 +172,13 @@ def derived_in_order() -> list[Indicator]:
     return ordered
 
 
-def derive_figures(region_codes: list[str], year: int, period: str) -> Iterable[tuple[Indicator, dict]]:
+def derive_figures(region_codes: list[str], year: int, period: str, *,
+                   wanted: set[str] | None = None) -> Iterable[tuple[Indicator, dict]]:
     """Yield (derived indicator, {region: figure}) from the stored figures of its operands, in formula order;
-    each result is stored before the next formula reads it."""
+    each result is stored before the next formula reads it. `wanted` limits which are computed."""
     for indicator in derived_in_order():
+        if wanted is not None and indicator.code not in wanted:
+            continue
         names = operands(indicator.formula)
         tree = parse_formula(indicator.formula)
         stored: dict[str, dict[str, Decimal]] = {code: {} for code in region_codes}
