@@ -164,3 +164,24 @@ def test_word_from_a_saved_version_is_recorded_with_its_hash(data, client_as):
     assert (record.version_id, record.content_hash, record.generated_by) == (version.pk, edited.content_hash(),
                                                                              data.city_officer)
     assert client_as("leader").get(version.get_absolute_url(), {"download": "docx"}).status_code == 200
+
+
+def test_workbook_from_the_command_and_the_page_is_recorded(data, client_as, tmp_path):
+    from python_calamine import CalamineWorkbook
+
+    from kechuang.reports.models import GeneratedDocument
+
+    out = tmp_path / "workbook.xlsx"
+    call_command("report", "workbook", "--region", CITY, "--year", str(YEAR), "--as-of", END.isoformat(),
+                 "--out", str(out), stdout=io.StringIO())
+    book = CalamineWorkbook.from_path(str(out))
+    assert book.sheet_names[0] == "说明" and "研发投入" in book.sheet_names
+    response = client_as("leader").get("/reports/", {"region": CITY, "year": YEAR, "as_of": END.isoformat(),
+                                                     "download": "xlsx"})
+    assert response.status_code == 200 and response.content[:2] == b"PK"
+    records = list(GeneratedDocument.objects.values_list("kind", "channel", "content_hash"))
+    assert [(k, c) for k, c, _h in records] == [("workbook_xlsx", "web"), ("workbook_xlsx", "cli")]
+    assert records[0][2] == records[1][2]  # same as-of date, same content
+    refused = client_as("district_b_officer").get("/reports/", {"region": DISTRICT_A, "year": YEAR,
+                                                                 "download": "xlsx"})
+    assert refused.status_code == 400 and GeneratedDocument.objects.count() == 2
