@@ -312,6 +312,10 @@ def snapshot_sql(model: type[models.Model], connection: Any) -> str | None:
     Integers and text as they are; decimals as their text with the field's decimal places (DjangoJSONEncoder
     writes str(Decimal)); dates as ISO text; booleans as true/false. SQLite keeps decimals as REAL, exact to the
     cent below ≈ 4.5 × 10^13: its snapshot is the value as stored.
+
+    On SQLite a row whose integers are stored as integers and whose decimals are not NULL (nearly every row
+    of an import) has its text written by one ``printf`` (`_sqlite_snapshot_printf`), byte for byte the text
+    ``json_object`` writes for it, in half the time; any other row gets ``json_object`` itself.
     """
     if getattr(model, "audit_masked_fields", None) or connection.vendor not in ("sqlite", "postgresql"):
         return None
@@ -336,8 +340,44 @@ def snapshot_sql(model: type[models.Model], connection: Any) -> str | None:
             return None
         pairs.append(f"'{field.attname}', {expression}")
     if sqlite:
-        return f"json_object({', '.join(pairs)})" if len(pairs) <= 60 else None  # SQLite: ≤ 127 arguments
+        if len(pairs) > 60:  # SQLite: ≤ 127 arguments
+            return None
+        built = f"json_object({', '.join(pairs)})"
+        fast, guards = _sqlite_snapshot_printf(model, connection)
+        return f"CASE WHEN {' AND '.join(guards)} THEN {fast} ELSE {built} END" if guards else fast
     return " || ".join(f"jsonb_build_object({', '.join(pairs[i:i + 50])})" for i in range(0, len(pairs), 50))
+
+
+def _sqlite_snapshot_printf(model: type[models.Model], connection: Any) -> tuple[str, list[str]]:
+    """Return a ``printf`` writing a row's ``json_object`` snapshot text (no blanks, keys in field order), and
+    the conditions under which its text is exactly that one.
+
+    For the fields `snapshot_sql` accepts: an integer is ``%d``, exact for a value stored as an integer (the
+    condition ``c = CAST(c AS INTEGER)``: not NULL, not a fraction or text); a decimal is ``"%.Nf"``, the
+    very printf of the ``json_object`` form, for a value not NULL; text and dates go through ``json_quote``, the
+    function ``json_object`` renders its values with (NULL included); booleans as ``json_object`` writes them.
+    """
+    quote = connection.ops.quote_name
+    formats, arguments, guards = [], [], []
+    for field in _audited_fields(model):
+        target = field.target_field if isinstance(field, models.ForeignKey) else field
+        column = quote(field.column)
+        key = f'"{field.attname}":'  # an identifier: nothing to escape in JSON, in SQL or for printf
+        if isinstance(target, models.IntegerField):
+            formats.append(f"{key}%%d")
+            arguments.append(column)
+            guards.append(f"{column} = CAST({column} AS INTEGER)")
+        elif type(target) is models.DecimalField:
+            formats.append(f'{key}"%%.{target.decimal_places}f"')
+            arguments.append(column)
+            guards.append(f"{column} IS NOT NULL")
+        elif type(target) is models.BooleanField:
+            formats.append(f"{key}%%s")
+            arguments.append(f"CASE WHEN {column} IS NULL THEN 'null' WHEN {column} THEN 'true' ELSE 'false' END")
+        else:  # text and dates
+            formats.append(f"{key}%%s")
+            arguments.append(f"json_quote({column})")
+    return f"printf('{{{','.join(formats)}}}', {', '.join(arguments)})", guards
 
 
 _TEXT_FIELDS = (models.CharField, models.TextField, models.SlugField, models.EmailField, models.URLField)
@@ -359,15 +399,25 @@ def sqlite_insert_many(cursor: Any, head: str, width: int, rows: Iterable[Sequen
     if batch_size:
         per = min(per, batch_size)
     # SQLite's own "?" placeholders: Django's wrapper turns each "%s" into "?" with a regex, per statement, and a
-    # statement here has thousands of them. (Not while queries are logged: the log formats the SQL with "%s".)
-    # `head` and `tail` hold no placeholder, nor a literal "%".
-    one = "(" + ", ".join(["%s" if cursor.db.queries_logged else "?"] * width) + ")"
+    # statement here has thousands of them. (Not while queries are logged: the log formats the SQL with "%s"; nor
+    # under an execute wrapper, which expects Django's style.) `head` and `tail` hold no placeholder, nor a "%".
+    db = cursor.db
+    plain = not db.queries_logged and not db.execute_wrappers
+    one = "(" + ", ".join(["?" if plain else "%s"] * width) + ")"
     full = f"{head} {', '.join([one] * per)} {tail}"
+    # With "?" placeholders there is nothing for Django's wrapper to convert, yet it would still run its regex
+    # over each statement (≈ 100 kB): the statement goes to sqlite3 directly, its errors translated as Django's.
+    execute = functools.partial(sqlite3.Cursor.execute, cursor.cursor) if plain else cursor.execute
     iterator = iter(rows)
     written = 0
     while chunk := list(islice(iterator, per)):
         sql = full if len(chunk) == per else f"{head} {', '.join([one] * len(chunk))} {tail}"
-        cursor.execute(sql, list(chain.from_iterable(chunk)))
+        if plain:
+            db.validate_no_broken_transaction()
+            with db.wrap_database_errors:
+                execute(sql, list(chain.from_iterable(chunk)))
+        else:
+            execute(sql, list(chain.from_iterable(chunk)))
         written += len(chunk)
     return written
 

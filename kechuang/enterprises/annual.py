@@ -5,7 +5,7 @@ A check returns (field, Chinese message) pairs; nothing is ever fixed silently.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -42,3 +42,22 @@ def annual_problems(values: Mapping[str, Any]) -> list[tuple[str, str]]:
         if abs(net - expected) > NET_ASSETS_TOLERANCE:
             problems.append(("net_assets", f"净资产应等于资产总额减负债总额（{expected} 万元）。"))
     return problems
+
+
+def annual_suspects(columns: Mapping[str, Sequence[Any]]) -> set[int]:
+    """Return the indexes of the rows `annual_problems` may report something for, given the figures of many rows
+    by column (None where blank; a column left out counts as blank): the same comparisons, a column at a time.
+
+    Every other row has no problem: an import checks only these rows one by one (`ScreenedRowCheck`).
+    """
+    suspects: set[int] = set()
+    for part, whole, _message in PARTS_OF_WHOLES:
+        parts, wholes = columns.get(part), columns.get(whole)
+        if parts is not None and wholes is not None:
+            suspects.update(i for i, (p, w) in enumerate(zip(parts, wholes, strict=True))
+                            if p is not None and w is not None and p > w)
+    assets, liabilities, net = columns.get("total_assets"), columns.get("liabilities"), columns.get("net_assets")
+    if assets is not None and liabilities is not None and net is not None:
+        suspects.update(i for i, (a, li, n) in enumerate(zip(assets, liabilities, net, strict=True))
+                        if a is not None and li is not None and n is not None and abs(n - (a - li)) > NET_ASSETS_TOLERANCE)
+    return suspects

@@ -16,6 +16,7 @@ from kechuang.core.imports.schema import (
     ImportSchema,
     Lookups,
     RowValueError,
+    ScreenedRowCheck,
     cell_text,
     choice,
     date_value,
@@ -25,7 +26,7 @@ from kechuang.core.imports.schema import (
     text,
     uscc,
 )
-from kechuang.enterprises.annual import annual_problems
+from kechuang.enterprises.annual import annual_problems, annual_suspects
 from kechuang.enterprises.choices import (
     HighTechField,
     IPStatus,
@@ -125,7 +126,16 @@ _FIGURE_KEYS = tuple(key for key, _h, _p in ANNUAL_FIGURES)
 _figures_of = itemgetter(*_FIGURE_KEYS)
 
 
+_ANNUAL_KEYS = frozenset(("uscc", "year", *_FIGURE_KEYS))
+
+
 def _annual_to_db(values: dict[str, Any], lookups: Lookups) -> dict[str, Any]:
+    if values.keys() == _ANNUAL_KEYS:  # every column of the schema, as the pipeline gives them: one copy
+        record = values.copy()
+        del record["uscc"]
+        record["enterprise_id"] = enterprise_id(values, lookups)
+        record["source"] = "import"
+        return record
     record = {"enterprise_id": enterprise_id(values, lookups), "year": values["year"], "source": "import"}
     try:  # the pipeline gives every column of the schema (None when blank or absent): one C-level lookup
         record.update(zip(_FIGURE_KEYS, _figures_of(values), strict=True))
@@ -141,7 +151,8 @@ AnnualImportSchema = ImportSchema(
         Column("year", "年度", integer(min_value=2000, max_value=2100)),
         *(Column(key, header, parser, required=False) for key, header, parser in ANNUAL_FIGURES),
     ),
-    natural_key=("enterprise", "year"), to_db=_annual_to_db, row_checks=(annual_problems,),
+    natural_key=("enterprise", "year"), to_db=_annual_to_db,
+    row_checks=(ScreenedRowCheck(annual_problems, annual_suspects),),
 )
 
 # --- intellectual property -------------------------------------------------------------------------------

@@ -11,13 +11,16 @@ passes `check_workbook` first, which looks at the bytes only:
   directory can lie, so the ratio and total limits apply to what the data really expands to;
 * no XML part declares a ``<!DOCTYPE`` or ``<!ENTITY`` (OOXML never needs one: XXE, billion laughs);
 * every worksheet is streamed once to find its largest cell reference (rows, columns, dense area) and the
-  cells holding formulas, which imports refuse (F6: a cached value can be forged).
+  cells holding formulas, which imports refuse (F6: a cached value can be forged). Plain rows (every cell in its
+  row, a value at most, in a column already seen) are recognised by one regex, a row at a time; anything else is
+  followed cell by cell (`_SheetScanner`).
 
 The gate raises `UnsafeWorkbook` with a message for the user, and returns a small `GateReport`.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import posixpath
@@ -408,8 +411,46 @@ class _SheetScanner:
             self._check(int(last_row), column_number(last_column))
 
     def feed(self, part: bytes) -> None:
+        """Take the next piece of the sheet (it ends at a ``>``, the pieces come in document order)."""
         if not part:
             return
+        if self.max_column and self._feed_plain_rows(part):
+            return
+        self._feed(part)
+
+    def _feed_plain_rows(self, part: bytes) -> bool:
+        """Handle `part` as `_feed` would, if nearly all of it is plain rows; return False (nothing done) if not.
+
+        A plain row — ``<row r="7" …><c r="A7" …><v>…</v></c>…</row>``, every cell in that row, in a column
+        already seen, holding at most a value, nothing prefixed — moves the maxima by its number only. One
+        regex finds the plain rows (no Python object per cell: this is the gate's hot loop); what lies between
+        them (a row cut by the piece's end, an unusual row) is checked as `_feed` checks a whole piece. When that
+        finds nothing `_feed`'s fast path would not handle, the outcome is `_feed`'s: the largest row and column
+        of the piece's cells and the position of its last cell. Otherwise the whole piece goes to `_feed`.
+        """
+        pieces = _plain_rows(self.max_column).split(part)
+        if len(pieces) == 1:
+            return False
+        rest = b"\n".join(pieces[0::2])  # a tag cut by the joins only sends the piece to `_feed`
+        canonical_cells = rest.count(b'<c r="')
+        if (b":" in rest and PREFIXED.search(rest) is not None) or (
+                rest.count(b"<c") != canonical_cells and NON_CANONICAL_CELL.search(rest)):
+            return False
+        rows = CELL_ROW.findall(rest) if canonical_cells else []
+        if len(rows) != canonical_cells:
+            return False
+        rows.extend(pieces[1::2])
+        column = _max_canonical_column(rest) if canonical_cells else 0
+        self._check(max(map(int, set(rows))), max(column, self.max_column))
+        last = part.rfind(b'<c r="')
+        self.row, self.column = int(CELL_ROW.match(part, last).group(1)), column_number(
+            CELL_COLUMN.match(part, last).group(1))
+        if b"<f" in rest and FORMULA.search(part):  # a plain row holds no formula
+            self._formulas(part)
+        self.tail = part[-4096:]
+        return True
+
+    def _feed(self, part: bytes) -> None:
         canonical_cells = part.count(b'<c r="')
         has_prefix = b":" in part and PREFIXED.search(part) is not None
         if has_prefix or (part.count(b"<c") != canonical_cells and NON_CANONICAL_CELL.search(part)):
@@ -469,6 +510,33 @@ class _SheetScanner:
 
     def result(self) -> SheetInfo:
         return SheetInfo("", self.part, self.max_row, self.max_column, frozenset(self.formulas))
+
+
+@functools.lru_cache(maxsize=64)
+def _plain_rows(max_column: int) -> re.Pattern[bytes]:
+    """Return the regex of a plain row (`_SheetScanner._feed_plain_rows`) whose cells are in columns 1 to
+    `max_column`; splitting on it gives the text between such rows and each row's number.
+
+    Possessive quantifiers, and a cell's attributes without ``<``, ``/`` or ``:``: no backtracking, and a row
+    with a formula, an inline string, a self-closing or prefixed cell is never plain.
+    """
+    return re.compile(rb'<row r="([0-9]+)"[^<>]*+>(?:<c r="' + _letters_up_to(max_column)
+                      + rb'\1"[^<>/:]*+>(?:<v>[^<]*+</v>)?+</c>)++</row>')
+
+
+def _letters_up_to(column: int) -> bytes:
+    """Return a regex matching the letters of the columns 1 to `column` (A … XFD)."""
+    letters, number = b"", column
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = bytes([65 + remainder]) + letters
+    alternatives = [b"[A-Z]{1,%d}" % (len(letters) - 1)] if len(letters) > 1 else []
+    for i, letter in enumerate(letters):  # same length: a prefix of `letters`, then a smaller letter
+        rest = len(letters) - i - 1
+        if letter > 65:
+            alternatives.append(letters[:i] + b"[A-%c]" % (letter - 1) + (b"[A-Z]{%d}" % rest if rest else b""))
+    alternatives.append(letters)
+    return b"(?:" + b"|".join(alternatives) + b")"
 
 
 _ONE_LETTER = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"A" * 26)

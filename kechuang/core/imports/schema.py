@@ -66,6 +66,10 @@ class Lookups:
 
 
 Parse = Callable[[Any], Any]
+# A column of cells, every one a float (python-calamine's numbers) → the list `parse` gives for them, cell by cell;
+# or None when some cell needs a closer look (a bad value, an edge case): the caller then parses the column cell
+# by cell, which reports each problem. It never raises and never returns values `parse` would not.
+ColumnParse = Callable[[Sequence[float]], list[Any] | None]
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,8 @@ class FieldParser:
     text_cell: bool = False
     choices_labels: tuple[Any, ...] = ()
     binder: Callable[[Lookups], Parse] | None = field(default=None, compare=False)
+    # Optional: a whole column of floats at once (see ColumnParse).
+    parse_column: ColumnParse | None = field(default=None, compare=False)
 
     def __call__(self, raw: Any) -> Any:
         assert self.parse is not None, "a parser with a binder must be bound to the import's lookups"
@@ -109,6 +115,23 @@ class Column:
 
 
 RowCheck = Callable[[dict[str, Any]], list[tuple[str, str]]]
+
+
+@dataclass(frozen=True)
+class ScreenedRowCheck:
+    """A row check with a screen over whole columns, for imports of many rows.
+
+    `screen(columns)` takes the parsed values of a chunk of rows by column key (None for a blank or bad cell, a
+    column the file lacks is all None) and returns the indexes of the rows the check might report something
+    for: a superset, computed in a few comprehensions instead of one call per row. The check itself then runs
+    on those rows only; every other row it would have passed. Called on one row, it is the plain check.
+    """
+
+    check: RowCheck
+    screen: Callable[[Mapping[str, Sequence[Any]]], Iterable[int]]
+
+    def __call__(self, values: dict[str, Any]) -> list[tuple[str, str]]:
+        return self.check(values)
 
 
 @dataclass(slots=True)
@@ -251,8 +274,18 @@ def integer(min_value: int | None = None, max_value: int | None = None) -> Field
         _check_bounds(value, min_value, max_value)
         return value
 
+    def parse_column(cells: Sequence[float]) -> list[int] | None:
+        # Whole numbers within the bounds: each cell is exactly its int (NaN and ±inf raise in int()).
+        try:
+            values = list(map(int, cells))
+        except (ValueError, OverflowError):
+            return None
+        if values and low <= min(values) and max(values) <= high and tuple(map(float, values)) == tuple(cells):
+            return values
+        return None
+
     return FieldParser(parse, "整数" + _bounds_help(min_value, max_value),
-                       _validation("integer", min_value, max_value))
+                       _validation("integer", min_value, max_value), parse_column=parse_column)
 
 
 def decimal_amount(max_digits: int, decimal_places: int, min_value: Decimal | int | None = None,
@@ -265,6 +298,7 @@ def decimal_amount(max_digits: int, decimal_places: int, min_value: Decimal | in
     quantum = Decimal(1).scaleb(-decimal_places)
     max_integer_digits = max_digits - decimal_places
     factor = 10**decimal_places
+    float_factor = float(factor)
     bound = 10 ** min(max_digits, 15) / factor
     # The bounds in units of the last decimal place: `nearest` (an int) is within them exactly when the Decimal
     # it stands for is within min_value … max_value.
@@ -304,8 +338,22 @@ def decimal_amount(max_digits: int, decimal_places: int, min_value: Decimal | in
         _check_bounds(value, min_value, max_value)
         return value.quantize(quantum)
 
+    def parse_column(cells: Sequence[float]) -> list[Decimal] | None:
+        """`parse` of a column of floats, when every cell is exactly the float of a value with at most
+        `decimal_places` decimals, within the bounds: the cell is then ``units / factor`` (a division of two exact
+        integers, correctly rounded, is what reading the value's text gives), and `parse`'s fast path returns
+        ``Decimal(units) * quantum`` for it, with ``units = round(cell * factor)``."""
+        try:  # round(cell * factor), a C-level loop (float × the exact float of `factor` is float × int)
+            units = list(map(round, map(float_factor.__mul__, cells)))  # NaN and ±inf raise
+        except (ValueError, OverflowError):
+            return None
+        if (not units or not low_units <= min(units) or not max(units) <= high_units
+                or not max(map(abs, cells)) < bound or tuple(map(factor.__rtruediv__, units)) != tuple(cells)):
+            return None
+        return list(map(quantum.__mul__, map(Decimal, units)))
+
     return FieldParser(parse, f"数字，最多 {decimal_places} 位小数" + _bounds_help(min_value, max_value),
-                       _validation("decimal", min_value, max_value))
+                       _validation("decimal", min_value, max_value), parse_column=parse_column)
 
 
 _DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
@@ -468,7 +516,8 @@ def region() -> FieldParser:
 
 
 __all__ = [
-    "Column", "FieldParser", "ImportSchema", "Lookups", "ParsedRow", "RegionIndex", "RowValueError",
+    "Column", "ColumnParse", "FieldParser", "ImportSchema", "Lookups", "ParsedRow", "RegionIndex", "RowValueError",
+    "ScreenedRowCheck",
     "build_region_index", "cell_text", "choice", "date_value", "decimal_amount", "integer", "region",
     "resolve_region", "text", "uscc",
 ]

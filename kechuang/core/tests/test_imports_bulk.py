@@ -434,3 +434,116 @@ def test_the_size_cap_variable_must_be_a_positive_number_of_megabytes(value, ok)
         assert result.returncode == 0 and result.stdout.strip() == value, result.stderr
     else:
         assert result.returncode != 0 and "KECHUANG_IMPORT_MAX_MB" in result.stderr
+
+
+# --- fast paths that must change nothing -------------------------------------------------------------------------
+
+
+def test_the_annual_screen_finds_exactly_the_rows_with_problems():
+    """`annual_suspects` (a column at a time) and `annual_problems` (a row at a time) agree on random figures,
+    blanks and edge cases included; a column the file lacks counts as blank."""
+    import random
+
+    from kechuang.enterprises.annual import annual_problems, annual_suspects
+    from kechuang.enterprises.imports import ANNUAL_FIGURES
+
+    rng = random.Random(5)
+    keys = [key for key, _header, _parser in ANNUAL_FIGURES]
+    for _ in range(50):
+        rows = []
+        for _ in range(rng.randint(0, 60)):
+            values = {}
+            for key in keys:
+                if rng.random() < 0.1:
+                    values[key] = None
+                elif key in ("employees", "tech_staff", "rd_staff", "ip_class1", "ip_class2", "results_converted",
+                             "standards_led"):
+                    values[key] = rng.randint(0, 30)
+                else:
+                    values[key] = Decimal(rng.randint(-300, 3000)) / 100
+            if rng.random() < 0.5 and values["total_assets"] is not None and values["liabilities"] is not None:
+                values["net_assets"] = values["total_assets"] - values["liabilities"] + rng.choice(
+                    [Decimal("0"), Decimal("1.00"), Decimal("-1.00"), Decimal("1.01"), Decimal("-1.01")])
+            rows.append(values)
+        present = [key for key in keys if rng.random() < 0.95]
+        columns = {key: [row[key] for row in rows] for key in present}
+        with_problems = {i for i, row in enumerate(rows) if annual_problems({k: row[k] for k in present})}
+        assert set(annual_suspects(columns)) == with_problems
+
+
+def test_the_annual_records_are_the_same_built_either_way(firms):
+    from kechuang.core.imports.schema import Lookups
+
+    values = {c.key: None for c in ANNUAL.columns} | {"uscc": firms[0].uscc, "year": 2024, "profit": Decimal("-1.50")}
+    whole = ANNUAL.to_db(values, Lookups())
+    del values["standards_led"]  # not every column: the general path
+    partial = ANNUAL.to_db(values, Lookups())
+    assert whole == partial and set(whole) == {f.attname for f in EnterpriseYear._meta.concrete_fields} - {
+        "id", "created", "last_updated"}
+    assert whole["enterprise_id"] == firms[0].pk and whole["source"] == "import"
+
+
+def test_the_database_writes_the_snapshot_text_json_object_would(firms):
+    """SQLite: the one-printf snapshot of a row is byte for byte its json_object snapshot (rows with NULLs, with
+    negative and whole amounts, fall back to json_object itself), and both are the snapshot Python takes."""
+    rows = [{"employees": 10, "tech_staff": 3, "sales_revenue": Decimal("218.96"), "profit": Decimal("-0.50")},
+            {"employees": None, "net_assets": Decimal("100")},
+            {n: Decimal("12.30") for n in ("sales_revenue", "main_revenue", "total_income", "hightech_income",
+                                           "rd_expense", "rd_expense_domestic", "rd_expense_commissioned",
+                                           "total_cost", "total_assets", "liabilities", "net_assets", "profit",
+                                           "tax_paid", "exports")}
+            | {n: 7 for n in ("employees", "tech_staff", "rd_staff", "ip_class1", "ip_class2", "results_converted",
+                              "standards_led")} | {"source": 'a"b\\c 导入'}]
+    for year, values in enumerate(rows, start=2020):
+        EnterpriseYear.objects.create(enterprise=firms[0], year=year, **values)
+    if connection.vendor == "sqlite":
+        snapshot = snapshot_sql(EnterpriseYear, connection)
+        built = snapshot[snapshot.index("ELSE ") + 5:snapshot.rindex(" END")]  # the json_object form
+        assert snapshot.startswith("CASE WHEN") and built.startswith("json_object(")
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {snapshot}, {built}, {snapshot.split(' THEN ')[0].removeprefix('CASE WHEN ')} "  # noqa: S608
+                           f"FROM enterprises_enterpriseyear ORDER BY id", [])  # [] : "%%" becomes "%"
+            texts = cursor.fetchall()
+        assert [fast for fast, _, _ in texts] == [slow for _, slow, _ in texts]
+        assert [bool(printf) for _, _, printf in texts] == [False, False, True]  # which rows took the printf
+    before = ObjectChange.objects.count()
+    assert log_bulk_creates(EnterpriseYear, "1 = 1", []) == 3
+    logged = [c.after for c in ObjectChange.objects.order_by("id")[before:]]
+    assert logged == [snapshot_values(EnterpriseYear, {f.attname: getattr(o, f.attname)
+                                                       for f in EnterpriseYear._meta.concrete_fields})
+                      for o in EnterpriseYear.objects.order_by("id")]
+
+
+def test_a_bulk_insert_refused_by_sqlite_raises_django_errors(firms):
+    from django.db import IntegrityError, transaction
+
+    if connection.vendor != "sqlite":
+        return
+    EnterpriseYear.objects.create(enterprise=firms[0], year=2020)
+    rows = [(firms[0].pk, 2021, "import"), (firms[0].pk, 2020, "import")]
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        changelog.sqlite_insert_many(cursor, 'INSERT INTO "enterprises_enterpriseyear" (enterprise_id, year, source) '
+                                             "VALUES", 3, rows)
+    assert EnterpriseYear.objects.count() == 1
+
+
+def test_the_garbage_collector_is_paused_only_while_an_import_runs(tmp_path, firms, monkeypatch):
+    import gc
+
+    seen = []
+    parse = pipeline._ChunkParser.parse
+    monkeypatch.setattr(pipeline._ChunkParser, "parse", lambda self, chunk: seen.append(gc.isenabled())
+                        or parse(self, chunk))
+    rows = annual_rows(firms, range(2020, 2022))
+    assert gc.isenabled()
+    assert run_import(ANNUAL, make_workbook(tmp_path / "a.xlsx", [HEADERS, *rows]), actor=None).created == 16
+    assert seen and not any(seen) and gc.isenabled()
+    with pytest.raises(ImportRejected):
+        run_import(ANNUAL, make_workbook(tmp_path / "b.xlsx", [["?"], ["x"]]), actor=None)
+    assert gc.isenabled()
+    gc.disable()
+    try:  # a caller that turned it off keeps it off
+        run_import(ANNUAL, make_workbook(tmp_path / "a.xlsx", [HEADERS, *rows]), actor=None)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -131,3 +131,114 @@ def test_region_is_found_by_code_prefix_or_name_and_ambiguity_names_the_candidat
 def test_a_parser_needing_lookups_must_be_bound():
     with pytest.raises(AssertionError):
         region()("玄武区")
+
+
+# --- whole columns at once ---------------------------------------------------------------------------------
+
+
+def _cell_by_cell(parse, cells):
+    values = []
+    for cell in cells:
+        try:
+            value = parse(cell)
+        except RowValueError:
+            return None  # some cell is an error: the column path must not take this column
+        values.append(value)
+    return values
+
+
+def _random_float(rng, places: int) -> float:
+    import math
+
+    kind = rng.random()
+    if kind < 0.7:
+        return round(rng.uniform(-1, 1) * 10 ** rng.randint(0, 12), rng.randint(0, places))
+    return rng.choice([
+        0.1 + 0.2, 2.675, 1e-7, 12.345, 1 / 3, -0.0, 0.0, 1e13, 9999999999999.99, 99999999999999.99, 1e15, 5e-324,
+        math.nan, math.inf, -math.inf, 2019.0, 2019.5, -1.0, 2100.0, 2101.0, 1999.0, float(2**53), float(2**63),
+        round(rng.uniform(0, 1000), places + 1), round(rng.uniform(0, 1000), 6), 1e300,
+    ])
+
+
+@pytest.mark.parametrize("parser", [
+    decimal_amount(16, 2, min_value=0), decimal_amount(16, 2), decimal_amount(12, 0), decimal_amount(10, 4),
+    decimal_amount(8, 2, min_value=-5, max_value=Decimal("1000.5")),
+], ids=["money", "signed", "whole", "four-places", "bounded"])
+def test_a_decimal_column_parses_whole_exactly_as_cell_by_cell(parser):
+    """The column path gives the very Decimals (value and exponent) of the cell path, or declines (None) — always
+    when some cell is an error — so that the column is parsed cell by cell and every error reported."""
+    import random
+
+    rng = random.Random(7)
+    places = {0: 0, 4: 4}.get(len(str(parser(1.0)).partition(".")[2]), 2)
+    taken = 0
+    for _ in range(600):
+        size = rng.choice([1, 2, 5, 40])
+        clean = rng.random() < 0.6
+        cells = tuple(round(rng.uniform(0, 10**rng.randint(0, 9)), rng.randint(0, places)) if clean
+                      else _random_float(rng, places) for _ in range(size))
+        expected = _cell_by_cell(parser, cells)
+        found = parser.parse_column(cells)
+        if found is not None:
+            taken += 1
+            assert expected is not None, cells
+            assert [(str(v), type(v)) for v in found] == [(str(v), type(v)) for v in expected], cells
+    assert taken > 40
+
+
+@pytest.mark.parametrize("parser", [integer(), integer(min_value=0), integer(min_value=2000, max_value=2100)],
+                         ids=["any", "count", "year"])
+def test_an_integer_column_parses_whole_exactly_as_cell_by_cell(parser):
+    import random
+
+    rng = random.Random(11)
+    taken = 0
+    for _ in range(600):
+        size = rng.choice([1, 3, 40])
+        if rng.random() < 0.6:
+            cells = tuple(float(rng.randint(2000, 2100) if rng.random() < 0.5 else rng.randint(0, 10**6))
+                          for _ in range(size))
+        else:
+            cells = tuple(_random_float(rng, 2) for _ in range(size))
+        expected = _cell_by_cell(parser, cells)
+        found = parser.parse_column(cells)
+        if found is not None:
+            taken += 1
+            assert expected is not None and [(v, type(v)) for v in found] == [(v, type(v)) for v in expected], cells
+    assert taken > 40
+
+
+def test_the_pipeline_reports_the_same_errors_and_values_with_or_without_column_parsers(db):
+    """Chunks of random annual rows, bad cells included: the same parsed values, problems and failed rows."""
+    import random
+    from dataclasses import replace
+
+    from kechuang.core.imports import pipeline
+    from kechuang.enterprises.imports import SCHEMAS
+
+    schema = SCHEMAS["annual"]
+    plain = replace(schema, columns=tuple(
+        replace(c, parser=replace(c.parser, parse_column=None)) if getattr(c.parser, "parse_column", None) else c
+        for c in schema.columns))
+    rng = random.Random(3)
+    bad = ["", "  ", "abc", "1,234.5", True, 12.345, -1.0, 1e20, float("nan"), 3.5, date(2024, 1, 1), "12"]
+    header = [c.header for c in schema.columns]
+    for _ in range(60):
+        rows = []
+        for _ in range(rng.randint(1, 30)):
+            row = ["91350100M000100Y43", float(rng.choice([2020, 2024, 1999]))]
+            row += [float(rng.randint(0, 500)) if rng.random() < 0.5 else round(rng.uniform(0, 9999), 2)
+                    for _ in range(21)]
+            for _ in range(rng.choice([0, 0, 1, 3])):
+                row[rng.randrange(1, len(row))] = rng.choice(bad)
+            rows.append(row)
+        outcomes = []
+        for chosen in (schema, plain):
+            layout = pipeline.match_headers(chosen, header)
+            errors = pipeline.ErrorCollector(layout)
+            parser = pipeline._ChunkParser(chosen, layout, pipeline.Lookups(), errors, {})
+            found, failed = [], set()
+            numbers = list(range(2, len(rows) + 2))
+            columns = parser._parse_columns(numbers, rows, found, failed)
+            outcomes.append(([[(str(v), type(v)) for v in column] for column in columns], found, failed))
+        assert outcomes[0] == outcomes[1], rows

@@ -7,6 +7,7 @@ import re
 import struct
 import zipfile
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -209,3 +210,109 @@ def test_a_workbook_the_gate_passes_but_the_reader_cannot_parse_is_refused(tmp_p
     path = fx.raw_xlsx(tmp_path / "broken.xlsx", sheet=fx.sheet_xml('<row r="1"><c r="A1" t="s"><v>7</v></c></row>'))
     with pytest.raises(ImportRejected, match="无法读取工作簿"):
         run_import(RegionImportSchema, path, actor=None)
+
+
+# --- the sheet scanner's plain-row path -------------------------------------------------------------------------
+
+
+def _random_sheet(rng) -> bytes:
+    """Sheet data mixing plain rows with every kind of row that is not plain (formulas, inline strings,
+    self-closing or prefixed cells, cells without a reference, a cell in another row or far to the right,
+    empty rows, odd attributes), rows in or out of order."""
+    def letters(column: int) -> str:
+        text = ""
+        while column:
+            column, remainder = divmod(column - 1, 26)
+            text = chr(65 + remainder) + text
+        return text
+
+    parts = []
+    row = 0
+    for _ in range(rng.randint(1, 60)):
+        row = row + rng.choice([1, 1, 1, 2, 30]) if rng.random() < 0.95 else rng.randint(1, 5000)
+        width = rng.choice([1, 3, 8, 26, 30])
+        cells = []
+        for column in sorted(rng.sample(range(1, width + 1), rng.randint(1, width))):
+            ref = f"{letters(column)}{row}"
+            kind = rng.random()
+            if kind < 0.85:
+                attributes = rng.choice(["", ' t="s"', ' s="3"', ' s="1" t="n"'])
+                cells.append(f'<c r="{ref}"{attributes}><v>{rng.randint(0, 999)}.5</v></c>')
+            elif kind < 0.86:
+                cells.append(f'<c r="{ref}"></c>')
+            elif kind < 0.87:
+                cells.append(f'<c r="{ref}"><f>A1+1</f><v>2</v></c>')
+            elif kind < 0.88:
+                cells.append(f'<c r="{ref}" t="inlineStr"><is><t>x&lt;y</t></is></c>')
+            elif kind < 0.89:
+                cells.append(f'<c r="{ref}" s="1"/>')
+            elif kind < 0.91:
+                cells.append("<c><v>7</v></c>")
+            elif kind < 0.93:
+                cells.append(f'<x:c r="{ref}"><x:v>1</x:v></x:c>')
+            elif kind < 0.95:
+                cells.append(f'<c r="{letters(column)}{rng.randint(1, 9000)}"><v>1</v></c>')
+            elif kind < 0.97:
+                cells.append(f'<c s="2" r="{ref}"><v>1</v></c>')
+            else:
+                cells.append(f'<c r="{letters(column + rng.randint(1, 40))}{row}"><v>1</v></c>')
+        attributes = rng.choice(["", ' spans="1:8"', ' ht="15" customHeight="1"', ' x14ac:dyDescent="0.25"'])
+        if rng.random() < 0.03:
+            parts.append(f'<row r="{row}"{attributes}/>')
+        else:
+            parts.append(f'<row r="{row}"{attributes}>{"".join(cells)}</row>')
+    return "".join(parts).encode()
+
+
+def _scan(data: bytes, pieces: list[int], limits: Limits, *, plain_rows: bool, dimension: bytes,
+          taken: list[bool] | None = None) -> Any:
+    from kechuang.core.imports.safety import _SheetScanner
+
+    scanner = _SheetScanner(limits, "xl/worksheets/sheet1.xml")
+    feed = scanner.feed if plain_rows else scanner._feed
+    if taken is not None:
+        plain = scanner._feed_plain_rows
+        scanner._feed_plain_rows = lambda part: taken.append(plain(part)) or taken[-1]
+    try:
+        scanner.dimension(dimension)
+        start = 0
+        for cut in [*pieces, len(data)]:  # pieces end at a ">", as `_scan_sheet` cuts them
+            feed(data[start:cut])
+            start = cut
+    except UnsafeWorkbook:
+        return "refused"
+    info = scanner.result()
+    return info.max_row, info.max_column, info.formula_cells, scanner.row, scanner.column
+
+
+def test_the_plain_row_path_finds_what_the_cell_by_cell_paths_find():
+    """Fed the same pieces, the scanner with its plain-row path ends where the original paths end (same largest
+    row and column, formula cells and position), and refuses the same sheets."""
+    import random
+
+    rng = random.Random(20261123)
+    taken: list[bool] = []
+    for case in range(400):
+        data = _random_sheet(rng)
+        closes = [i + 1 for i, byte in enumerate(data) if byte == ord(">")]
+        pieces = sorted(rng.sample(closes, min(len(closes), rng.randint(0, 6))))
+        dimension = rng.choice([b"", b'<dimension ref="A1"/>', b'<dimension ref="A1:H40"/>',
+                                b'<dimension ref="A1:Z5000"/>'])
+        limits = Limits() if case % 4 else Limits(max_rows=3000, max_columns=28, max_cells=60_000,
+                                                   max_formula_cells=3)
+        expected = _scan(data, pieces, limits, plain_rows=False, dimension=dimension)
+        assert _scan(data, pieces, limits, plain_rows=True, dimension=dimension, taken=taken) == expected, (case, data)
+    assert taken.count(True) > 80 and taken.count(False) > 80  # both ways were taken, many times
+
+
+def test_a_large_plain_sheet_is_scanned_like_an_unusual_one(tmp_path):
+    """Thousands of plain rows (the fast path) with an unusual row among them, in the gate proper."""
+    rows = "".join(f'<row r="{r}" spans="1:3"><c r="A{r}" t="s"><v>0</v></c><c r="B{r}"><v>{r}.25</v></c>'
+                   f'<c r="C{r}" s="1"><v>{r}</v></c></row>' for r in range(1, 30_001))
+    odd = '<row r="30001"><c r="A30001"><f>1+1</f><v>2</v></c><c r="E30001" t="inlineStr"><is><t>x</t></is></c></row>'
+    path = fx.raw_xlsx(tmp_path / "plain.xlsx", sheet=fx.sheet_xml(rows + odd, dimension="A1:C2"))
+    report = check_workbook(path)
+    assert (report.sheet().max_row, report.sheet().max_column) == (30001, 5)
+    assert report.formula_cells == {(30001, 1)}
+    with pytest.raises(UnsafeWorkbook, match="行数"):
+        check_workbook(path, Limits(max_rows=29_999))
