@@ -118,6 +118,8 @@ class ScreeningRun(ChangeLoggedModel):
 class ScreeningEntry(models.Model):
     """筛选结果: one enterprise in a screening run — category, score, total shortfall and the facts used.
 
+    Its Chinese texts ("未满足条件与差距") are worded from the facts when shown (``screening.RunWording``).
+
     Derived output, written in bulk with its run (audited by the run's event, not row by row).
     """
 
@@ -133,7 +135,9 @@ class ScreeningEntry(models.Model):
     failed_count = models.PositiveSmallIntegerField(_("未满足条件数"), default=0)
     gap = models.DecimalField(_("差距（越小越接近）"), max_digits=16, decimal_places=4, null=True)
     rank = models.PositiveIntegerField(_("排名"), null=True)
-    summary = models.JSONField(_("未满足条件与差距"), default=list)
+    # NULL: worded when shown or exported, by replaying ``facts`` under the run's rules (``RunWording``);
+    # runs screened before that (decision 0011) keep the texts they stored.
+    summary = models.JSONField(_("未满足条件与差距"), null=True, blank=True, default=None)
     facts = models.JSONField(_("所用事实"), default=dict)
 
     objects = RestrictedQuerySet.as_manager()

@@ -34,7 +34,10 @@ number of failed conditions; undetermined by how many registry facts are missing
 
 Only candidate, reserve, at-risk and undetermined enterprises get a ``ScreeningEntry`` (with the facts used, so
 each can be replayed); holders that still qualify and "other" are counted in ``ScreeningRun.counts`` — on a
-province that keeps a run to the enterprises an officer acts on instead of half a million rows.
+province that keeps a run to the enterprises an officer acts on instead of half a million rows. An entry stores
+numbers and facts; its texts ("未满足条件与差距", ``summarise``) are worded from those facts by the full engine when
+the entry is shown or exported (``RunWording``, ``replay_summary``; decision 0011). The numbers come from the
+screening triage (``triage.py``), proven equal to the full engine's.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ from kechuang.eligibility.engine.facts import FactError, Facts
 from kechuang.eligibility.engine.params import Points, format_number
 from kechuang.eligibility.engine.programme import Programme
 from kechuang.eligibility.engine.result import Assessment, Check
+from kechuang.eligibility.gaps import GAP_PLACES, add_shares
 from kechuang.eligibility.models import ScreeningCategory as Category
 from kechuang.eligibility.registry_facts import REGISTRY_FACTS
 from kechuang.eligibility.triage import Verdict, triage_for
@@ -60,7 +64,6 @@ CANDIDATE, RESERVE, AT_RISK, HOLDER, UNDETERMINED, OTHER = (
     Category.UNDETERMINED.value, Category.OTHER.value)
 CATEGORY_ORDER = (CANDIDATE, RESERVE, AT_RISK, UNDETERMINED, HOLDER, OTHER)
 KEPT = frozenset({CANDIDATE, RESERVE, AT_RISK, UNDETERMINED})
-GAP_PLACES = Decimal("0.0001")
 _REGISTRY = frozenset(REGISTRY_FACTS)
 # Registry facts that can be negative (loss, negative equity); a programme that declares them unsigned sees them
 # as missing then rather than as an impossible value.
@@ -89,7 +92,7 @@ class Outcome:
     failed_count: int = 0
     gap: Decimal | None = None
     missing_count: int = 0
-    summary: str | None = None  # JSON text of ``summarise()`` — kept outcomes only
+    summary: str | None = None  # JSON text of ``summarise()`` — only when screened ``worded`` (see Screener)
     facts: str | None = None  # JSON text of the facts assessed (``Facts.as_json``) — kept outcomes only
 
     @property
@@ -115,10 +118,16 @@ def astuple_outcome(outcome: Outcome) -> tuple[Any, ...]:
 
 
 class Screener:
-    """Screens enterprises for one programme on one date: ``screen(enterprise id, registry facts)``."""
+    """Screens enterprises for one programme on one date: ``screen(enterprise id, registry facts)``.
+
+    An outcome holds numbers and, when kept, the facts used; its texts (``summarise``) are worded when the
+    entry is shown or exported (``replay_summary``). ``worded=True`` is the former way, kept as the reference
+    the tests compare with: every kept outcome assessed by the full engine, its summary stored at once.
+    ``use_triage=False`` assesses every enterprise in full.
+    """
 
     def __init__(self, programme: Programme, as_of: datetime.date, *, reserve_max_gap: Decimal = RESERVE_MAX_GAP,
-                 use_triage: bool = True) -> None:
+                 use_triage: bool = True, worded: bool = False) -> None:
         if not programme.rung:
             raise ScreeningError("programme", f"“{programme.label}”是计算器，没有对应的资质，不能批量筛选。")
         programme.formula_at(as_of)  # RulesNotInForce for a date before the first rule version
@@ -135,6 +144,8 @@ class Screener:
         self.bounded = {f.name: (f.minimum, f.maximum) for f in facts
                         if f.name in _REGISTRY and (f.minimum is not None or f.maximum is not None)}
         self.triage = triage_for(programme, as_of, reserve_max_gap) if use_triage else None
+        self.worded = worded
+        self.assessed = 0  # enterprises the full engine assessed (the triage could not decide, or ``worded``)
 
     @property
     def wanted(self) -> frozenset[str]:
@@ -162,31 +173,30 @@ class Screener:
         return projected
 
     def screen(self, enterprise_id: int, facts: Mapping[str, Any]) -> Outcome:
-        """Assess one enterprise and return its outcome (facts and summary only for kept categories)."""
+        """Assess one enterprise and return its outcome (the facts only for kept categories)."""
         holds = self.rung in (facts.get("qualifications") or ())
         projected = self.project(facts)
         if self.triage is not None:
             verdict = self.triage(projected, holds)
-            if verdict is not None:
+            if verdict is not None and not (self.worded and verdict.category in KEPT):
                 return self.triaged(enterprise_id, holds, verdict, projected)
+        self.assessed += 1
         try:
             result = self.programme.assess(projected, self.as_of, detail=False, trusted=True)
         except FactError as exc:  # inconsistent registry figures: this enterprise cannot be assessed
             return Outcome(enterprise_id, UNDETERMINED, None, holds, missing_count=1,
-                           summary=_json([{"check": "facts", "label": "数据不一致", "passed": None,
-                                           "text": f"{exc.field}：{exc.message}"}]),
+                           summary=_json(_refused(exc)) if self.worded else None,
                            facts=_json(Facts.trusted(projected).as_json()))
         return self.outcome(enterprise_id, holds, result)
 
     def triaged(self, enterprise_id: int, holds: bool, verdict: Verdict, projected: dict[str, Any]) -> Outcome:
-        """The outcome the triage decided: counted only, or a candidate meeting every condition (no texts)."""
-        outcome = Outcome(enterprise_id, verdict.category, verdict.eligible, holds)
+        """The outcome the triage decided: its numbers, and the facts when it is kept."""
+        score = verdict.score
+        outcome = Outcome(enterprise_id, verdict.category, verdict.eligible, holds,
+                          None if score is None else score.low, None if score is None else score.high,
+                          verdict.failed_count, verdict.gap, verdict.missing_count)
         if verdict.category in KEPT:
-            score = verdict.score
-            if score is not None:
-                outcome.score_low, outcome.score_high = score.low, score.high
-            outcome.summary = _EMPTY_SUMMARY  # every condition holds, nothing waits on an expert
-            outcome.facts = _json(Facts.trusted(projected).as_json())
+            outcome.facts = facts_json(projected)
         return outcome
 
     def outcome(self, enterprise_id: int, holds: bool, result: Assessment) -> Outcome:
@@ -196,9 +206,10 @@ class Screener:
         outcome = Outcome(enterprise_id, category, result.eligible, holds,
                           score.low if score is not None else None, score.high if score is not None else None,
                           failed, gap, missing)
-        if category in KEPT:  # texts only for what is stored: the other outcomes are just counted
-            outcome.summary = _json(summarise(result, category))
+        if category in KEPT:  # facts only for what is stored: the other outcomes are just counted
             outcome.facts = _json(result.facts.as_json())
+            if self.worded:
+                outcome.summary = _json(summarise(result, category))
         return outcome
 
     def categorise(self, result: Assessment, holds: bool) -> tuple[str, Decimal | None, int]:
@@ -232,7 +243,36 @@ def _waits_outside_registry(check: Check, result: Assessment) -> bool:
 
 
 _json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-_EMPTY_SUMMARY = _json([])
+
+
+def facts_json(values: Mapping[str, Any]) -> str:
+    """Return ``_json(Facts.trusted(values).as_json())``, written directly for the registry's types (Decimal,
+    series of Decimals, bool, text, date) — a fraction of the cost, on the half of a province's outcomes that
+    are kept; anything else takes the general path."""
+    parts = []
+    for name in sorted(values):
+        value = values[name]
+        cls = value.__class__
+        if cls is Decimal:
+            parts.append(f'"{name}":"{_plain(value)}"')
+        elif cls is bool:
+            parts.append(f'"{name}":{"true" if value else "false"}')
+        elif cls is tuple and all(v.__class__ is Decimal for v in value):
+            parts.append(f'"{name}":["' + '","'.join([_plain(v) for v in value]) + '"]' if value else
+                         f'"{name}":[]')
+        elif cls is str:
+            parts.append(f'"{name}":{_json(value)}')
+        elif cls is datetime.date:
+            parts.append(f'"{name}":"{value.isoformat()}"')
+        else:
+            return _json(Facts.trusted(dict(values)).as_json())
+    return "{" + ",".join(parts) + "}"
+
+
+def _plain(number: Decimal) -> str:
+    """``format(number, "f")``: ``str`` is the same, and faster, unless it chose an exponent."""
+    text = str(number)
+    return format(number, "f") if "E" in text else text
 
 
 def _outside(value: Any, low: Decimal | None, high: Decimal | None) -> bool:
@@ -251,37 +291,8 @@ def _negative(value: Any) -> bool:
 
 def total_gap(result: Assessment) -> Decimal | None:
     """Return the normalised total shortfall of a failed assessment, or None if a failed condition has none."""
-    total = Decimal(0)
-    facts = result.facts
-    for check in result.failed:
-        shortfall = check.shortfall
-        if shortfall is None:
-            return None
-        for name, new in shortfall.changes.items():
-            share = relative_change(facts.get(name), new)
-            if share is not None:
-                total += share
-    return total.quantize(GAP_PLACES)
-
-
-def relative_change(old: Any, new: Any) -> Decimal | None:
-    """Return |new − old| ÷ max(|old|, |new|) for numbers and series; None for what is not a figure."""
-    if isinstance(new, bool) or new is None:
-        return None
-    if isinstance(new, tuple):
-        if not isinstance(old, tuple) or len(old) != len(new):
-            return Decimal(1) if old is None else None
-        moved = sum((abs(n - o) for n, o in zip(new, old, strict=True)), Decimal(0))
-        base = max(sum((abs(o) for o in old), Decimal(0)), sum((abs(n) for n in new), Decimal(0)))
-        return moved / base if base else Decimal(0)
-    if not isinstance(new, Decimal | int):
-        return None
-    if old is None:
-        return Decimal(1)  # a figure that must come into being
-    if isinstance(old, bool) or not isinstance(old, Decimal | int):
-        return None
-    base = max(abs(old), abs(new))
-    return Decimal(abs(new - old)) / base if base else Decimal(0)
+    total = add_shares(Decimal(0), result.facts, (check.shortfall for check in result.failed))
+    return None if total is None else total.quantize(GAP_PLACES)
 
 
 # --- what an entry says -----------------------------------------------------------------------------------------
@@ -315,6 +326,50 @@ def _label(result: Assessment, name: str) -> str:
     return fact.label if fact is not None else name
 
 
+def _refused(exc: FactError) -> list[dict[str, Any]]:
+    """The summary of an enterprise whose registry figures contradict each other (the engine refused them)."""
+    return [{"check": "facts", "label": "数据不一致", "passed": None, "text": f"{exc.field}：{exc.message}"}]
+
+
+def replay_summary(programme: Programme, as_of: datetime.date, category: str, facts: Mapping[str, Any]
+                   ) -> list[dict[str, Any]]:
+    """Return an entry's summary, worded now from its stored facts (``Facts.as_json``) by the full engine.
+
+    The same texts the run would have stored: the facts are those the run assessed, and the rules in force on
+    ``as_of`` are dated data never edited in place (the caller checks the run's rules version still matches).
+    """
+    by_name = programme.fact_map
+    values = {name: by_name[name].clean(value) for name, value in facts.items() if name in by_name}
+    try:
+        result = programme.assess(values, as_of, detail=False, trusted=True)
+    except FactError as exc:
+        return _refused(exc)
+    return summarise(result, category)
+
+
+class RunWording:
+    """The summaries of one run's entries: stored ones as stored, the others replayed (``replay_summary``)."""
+
+    def __init__(self, run: Any) -> None:
+        from kechuang.eligibility.engine.programme import get_programme
+
+        self.programme = get_programme(run.programme)
+        self.as_of = run.as_of
+        # Parameters are dated and never edited in place, so this holds; if it ever did not, say so rather than
+        # word an entry under rules other than those of its run.
+        self.same_rules = self.programme.rules_version(run.as_of) == run.rules_version
+
+    def lines(self, category: str, summary: list[dict[str, Any]] | None, facts: Mapping[str, Any]
+              ) -> list[dict[str, Any]]:
+        """Return the entry's "未满足条件与差距" lines."""
+        if summary is not None:
+            return summary  # a run screened before texts were worded on display
+        if not self.same_rules:
+            return [{"check": "rules", "label": "规则版本", "passed": None,
+                     "text": "本批次的规则版本已不可用，无法重现说明。"}]
+        return replay_summary(self.programme, self.as_of, category, facts)
+
+
 # --- a whole scope ----------------------------------------------------------------------------------------------
 
 
@@ -326,6 +381,7 @@ class Tally:
     counts: dict[str, int]
     kept: list[Outcome]
     enterprise_count: int = 0
+    assessed: int = 0  # how many of them the full engine assessed (the rest: the triage)
 
     @classmethod
     def empty(cls, screener: Screener) -> Tally:
@@ -339,6 +395,7 @@ class Tally:
 
     def merge(self, other: Tally) -> None:
         self.enterprise_count += other.enterprise_count
+        self.assessed += other.assessed
         for category, count in other.counts.items():
             self.counts[category] += count
         self.kept.extend(other.kept)
@@ -357,7 +414,10 @@ def screen_all(screeners: list[Screener], rows: Iterable[tuple[int, Mapping[str,
     """Screen every ``(enterprise id, registry facts)`` of ``rows`` for each screener; return one tally each."""
     tallies = [Tally.empty(s) for s in screeners]
     pairs = list(zip(screeners, tallies, strict=True))
+    before = [s.assessed for s in screeners]
     for enterprise_id, facts in rows:
         for screener, tally in pairs:
             tally.add(screener.screen(enterprise_id, facts))
+    for (screener, tally), start in zip(pairs, before, strict=True):
+        tally.assessed = screener.assessed - start
     return tallies

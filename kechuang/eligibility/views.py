@@ -31,7 +31,7 @@ from kechuang.eligibility.exports import screening_workbook
 from kechuang.eligibility.forms import FactsForm, ScreeningForm, initial_from_facts
 from kechuang.eligibility.models import SavedAssessment, ScreeningCategory, ScreeningEntry, ScreeningRun
 from kechuang.eligibility.registry_facts import facts_for
-from kechuang.eligibility.screening import CATEGORY_ORDER, ScreeningError
+from kechuang.eligibility.screening import CATEGORY_ORDER, RunWording, ScreeningError
 from kechuang.eligibility.services import run_screening, save_assessment
 from kechuang.enterprises.models import Enterprise
 
@@ -260,6 +260,9 @@ class ScreeningDetailView(ScreeningPolicyMixin, View):
         entries = (ScreeningEntry.objects.restrict(request.user, "view").filter(run=run, category=category)
                    .select_related("enterprise").order_by("rank", "id"))
         page = Paginator(entries, self.page_size).get_page(request.GET.get("page"))
+        wording = RunWording(run)
+        for entry in page:  # the texts of the page's entries, worded from their facts (decision 0011)
+            entry.summary = wording.lines(entry.category, entry.summary, entry.facts)
         labels = dict(ScreeningCategory.choices)
         tabs = [(c, labels[c], run.counts.get(c, 0)) for c in CATEGORY_ORDER]
         return render(request, "eligibility/screening_detail.html", {

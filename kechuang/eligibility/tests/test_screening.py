@@ -8,13 +8,19 @@ import pytest
 from kechuang.audit.models import DomainEvent
 from kechuang.core.testing.personas import CITY, DISTRICT_A, STREET_A, STREET_B
 from kechuang.eligibility.engine.programme import RulesNotInForce, UnknownProgramme, get_programme
+from kechuang.eligibility.gaps import relative_change
 from kechuang.eligibility.models import SavedAssessment, ScreeningEntry, ScreeningRun
-from kechuang.eligibility.screening import ScreeningError, relative_change
+from kechuang.eligibility.screening import RunWording, ScreeningError
 from kechuang.eligibility.services import run_screening, save_assessment
 from kechuang.enterprises.models import EnterpriseYear
 from kechuang.enterprises.testing import grant, make_enterprise
 
 pytestmark = pytest.mark.django_db
+
+
+def lines(entry: ScreeningEntry) -> list[dict]:
+    """The entry's texts as the pages and the export show them (worded from its facts)."""
+    return RunWording(entry.run).lines(entry.category, entry.summary, entry.facts)
 AS_OF = date(2025, 6, 1)
 # RULES.md §1.6 例1: 120 staff, 20 science staff (8), R&D 6% of sales (50), one invention patent (30) ⇒ 88.
 QUALIFIES = {"employees": 120, "tech_staff": 20, "sales_revenue": Decimal(3000), "total_assets": Decimal(2500),
@@ -70,15 +76,15 @@ def test_the_reserve_is_ranked_by_the_smallest_shortfall(registry):
     first, second = reserve
     assert first.gap == Decimal("0.0020")  # 1 ÷ 501
     assert second.gap == Decimal("0.1667")  # 50 → 60 science staff: 10 ÷ 60
-    assert "科技人员再增加 10 人" in second.summary[0]["text"]
+    assert "科技人员再增加 10 人" in lines(second)[0]["text"]
 
 
 def test_an_at_risk_holder_says_what_fails(registry):
     run = run_screening("tech_sme", region=CITY, year=2024, as_of=AS_OF, actor=None)
     at_risk = entries(run)["戊已超标"]
     assert at_risk.holds_rung is True and at_risk.eligible is False
-    assert [line["check"] for line in at_risk.summary] == ["size.sales_revenue"]
-    assert "5000.0 万元" in at_risk.summary[0]["text"]
+    assert [line["check"] for line in lines(at_risk)] == ["size.sales_revenue"]
+    assert "5000.0 万元" in lines(at_risk)[0]["text"]
 
 
 def test_a_candidate_is_stored_with_the_facts_it_was_assessed_on_and_replays(registry):
@@ -94,7 +100,7 @@ def test_missing_data_is_undetermined_and_names_what_is_missing(registry):
     run = run_screening("tech_sme", region=CITY, year=2024, as_of=AS_OF, actor=None)
     no_data = entries(run)["庚无数据"]
     assert no_data.eligible is None
-    assert any("职工总数" in line["text"] for line in no_data.summary)
+    assert any("职工总数" in line["text"] for line in lines(no_data))
 
 
 def test_a_district_officers_run_covers_only_their_district(registry, cast):
@@ -127,7 +133,7 @@ def test_an_enterprise_meeting_what_the_registry_can_check_is_an_hnte_candidate(
     run = run_screening("hnte", region=CITY, year=2024, as_of=AS_OF, actor=None)
     entry = ScreeningEntry.objects.get(run=run)
     assert entry.category == "candidate" and entry.eligible is None  # the panel still scores the open items
-    assert any(line["check"] == "expert" for line in entry.summary)
+    assert any(line["check"] == "expert" for line in lines(entry))
 
 
 @pytest.mark.parametrize("programme, year, as_of, error, field", [

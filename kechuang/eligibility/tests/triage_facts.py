@@ -93,7 +93,11 @@ def hnte_registry_facts(draw) -> dict:
     latest_sales = _near(draw, draw(st.sampled_from([*_edges(p.rd_ratio_bands), Decimal(800), Decimal(30_000)])), 2)
     sales = draw(_series(years, latest_sales))
     bound = p.rd_ratio_bands.lookup(latest_sales)
+    if draw(st.integers(0, 19)) == 0:  # no sales in the years reported: the R&D ratio cannot be computed
+        sales = tuple(Decimal(0) for _ in sales)
     rd_total = _near(draw, (bound * sum(sales)).quantize(CENT), 3)
+    if draw(st.integers(0, 19)) == 0:  # no R&D at all: nor can the domestic share
+        rd_total = Decimal(0)
     rd = draw(_series(years, rd_total / years))
     rd = (*rd[:-1], max(Decimal(0), rd_total - sum(rd[:-1])).quantize(CENT)) if years > 1 else (rd_total,)
     share = draw(st.sampled_from([p.min_domestic_rd_share, Decimal("0.45"), Decimal("0.9"), Decimal(1)]))
@@ -102,7 +106,7 @@ def hnte_registry_facts(draw) -> dict:
     employees = Decimal(draw(st.integers(1, 600)))
     tech_staff = min(employees, _near(draw, (employees * p.min_tech_staff_ratio).to_integral_value(), 2,
                                       Decimal(1)))
-    total_income = Decimal(draw(st.integers(0, 3_000_000))) / 100
+    total_income = Decimal(draw(st.integers(0, 3_000_000))) / 100 if draw(st.integers(0, 19)) else Decimal(0)
     hightech = min(total_income, _near(draw, (total_income * p.min_hightech_income_share).quantize(CENT), 3))
     registered = AS_OF - datetime.timedelta(days=int(p.min_registered_days) + draw(st.integers(-3, 3000)))
     facts = {
