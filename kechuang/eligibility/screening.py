@@ -143,6 +143,11 @@ class Screener:
         self.unsigned = frozenset(f.name for f in facts if f.name in _MAY_BE_NEGATIVE and not f.signed)
         self.bounded = {f.name: (f.minimum, f.maximum) for f in facts
                         if f.name in _REGISTRY and (f.minimum is not None or f.maximum is not None)}
+        # (name, what to check or None): most registry facts go to the engine as they are (``project``)
+        self.checked_names = tuple(
+            (name, (self.series.get(name), name in self.unsigned, self.bounded.get(name))
+             if name in self.series or name in self.unsigned or name in self.bounded else None)
+            for name in self.registry_names)
         self.triage = triage_for(programme, as_of, reserve_max_gap) if use_triage else None
         self.worded = worded
         self.assessed = 0  # enterprises the full engine assessed (the triage could not decide, or ``worded``)
@@ -160,15 +165,17 @@ class Screener:
         number outside its bounds — is left out, so the programme sees it as missing.
         """
         projected = dict(self.declared)
-        series, unsigned, bounded = self.series, self.unsigned, self.bounded
-        for name in self.registry_names:
-            value = facts.get(name)
+        get = facts.get
+        for name, rule in self.checked_names:
+            value = get(name)
             if value is None:
                 continue
-            if name in series and not series[name][0] <= len(value) <= series[name][1]:
-                continue
-            if (name in unsigned and _negative(value)) or (name in bounded and _outside(value, *bounded[name])):
-                continue
+            if rule is not None:
+                lengths, unsigned, bounds = rule
+                if lengths is not None and not lengths[0] <= len(value) <= lengths[1]:
+                    continue
+                if (unsigned and _negative(value)) or (bounds is not None and _outside(value, *bounds)):
+                    continue
             projected[name] = value
         return projected
 
@@ -250,23 +257,35 @@ def facts_json(values: Mapping[str, Any]) -> str:
     series of Decimals, bool, text, date) — a fraction of the cost, on the half of a province's outcomes that
     are kept; anything else takes the general path."""
     parts = []
+    append = parts.append
     for name in sorted(values):
         value = values[name]
         cls = value.__class__
         if cls is Decimal:
-            parts.append(f'"{name}":"{_plain(value)}"')
+            text = str(value)
+            append(f'"{name}":"{format(value, "f") if "E" in text else text}"')
         elif cls is bool:
-            parts.append(f'"{name}":{"true" if value else "false"}')
-        elif cls is tuple and all(v.__class__ is Decimal for v in value):
-            parts.append(f'"{name}":["' + '","'.join([_plain(v) for v in value]) + '"]' if value else
-                         f'"{name}":[]')
+            append(f'"{name}":true' if value else f'"{name}":false')
+        elif cls is tuple:
+            if not value:
+                append(f'"{name}":[]')
+                continue
+            if set(map(type, value)) != _DECIMAL_ONLY:
+                return _json(Facts.trusted(dict(values)).as_json())
+            text = '","'.join(map(str, value))
+            if "E" in text:  # ``str`` chose an exponent somewhere: ``format(…, "f")`` for that series
+                text = '","'.join([_plain(v) for v in value])
+            append(f'"{name}":["{text}"]')
         elif cls is str:
-            parts.append(f'"{name}":{_json(value)}')
+            append(f'"{name}":{_json(value)}')
         elif cls is datetime.date:
-            parts.append(f'"{name}":"{value.isoformat()}"')
+            append(f'"{name}":"{value.isoformat()}"')
         else:
             return _json(Facts.trusted(dict(values)).as_json())
     return "{" + ",".join(parts) + "}"
+
+
+_DECIMAL_ONLY = {Decimal}
 
 
 def _plain(number: Decimal) -> str:
@@ -276,13 +295,17 @@ def _plain(number: Decimal) -> str:
 
 
 def _outside(value: Any, low: Decimal | None, high: Decimal | None) -> bool:
-    values = value if isinstance(value, tuple) else (value,)
-    return any((low is not None and v < low) or (high is not None and v > high) for v in values)
+    """Whether the value, or a value of the series, is below ``low`` or above ``high``."""
+    if isinstance(value, tuple):
+        if not value:
+            return False
+        return (low is not None and min(value) < low) or (high is not None and max(value) > high)
+    return (low is not None and value < low) or (high is not None and value > high)
 
 
 def _negative(value: Any) -> bool:
     if isinstance(value, tuple):
-        return any(v < 0 for v in value)
+        return bool(value) and min(value) < 0
     return value < 0
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from operator import add, eq, gt, sub
 from typing import Any
 
 from kechuang.eligibility.engine.build import as_points, ratio
@@ -99,8 +100,10 @@ def _share(old: Any, new: Any) -> Decimal:
 
 def _series_share(old: tuple[Decimal, ...], new: tuple[Decimal, ...]) -> Decimal:
     """``gaps.relative_change`` for two series of the same length."""
-    moved = sum((abs(n - o) for n, o in zip(new, old, strict=True)), _ZERO)
-    base = max(sum((abs(o) for o in old), _ZERO), sum((abs(n) for n in new), _ZERO))
+    if len(new) != len(old):
+        raise ValueError("series of different lengths")  # as ``zip(strict=True)`` in ``gaps.relative_change``
+    moved = sum(map(abs, map(sub, new, old)), _ZERO)  # the same additions, in the same order, as the genexprs
+    base = max(sum(map(abs, old), _ZERO), sum(map(abs, new), _ZERO))
     return moved / base if base else _ZERO
 
 
@@ -248,7 +251,7 @@ class HnteTriage:
         self.reserve_max_gap = reserve_max_gap
 
     def __call__(self, facts: Mapping[str, Any], holds: bool) -> Verdict | None:
-        if any(facts.get(name) is not None for name in self.EXPERT):
+        if not self.EXPERT.isdisjoint(facts) and any(facts.get(name) is not None for name in self.EXPERT):
             return None  # expert picks (never in the registry): the engine checks them against their grades
         if not self.consistent(facts):
             return Verdict(UNDETERMINED, None, missing_count=1)  # the engine refuses these facts (FactError)
@@ -297,19 +300,19 @@ class HnteTriage:
 
     def consistent(self, facts: Mapping[str, Any]) -> bool:
         """Whether ``hnte_rules._validate`` accepts the facts (given no expert pick)."""
-        given = [facts[name] for name in hnte_rules.SERIES_3Y if facts.get(name) is not None]
-        if any(len(series) != len(given[0]) for series in given[1:]):
+        get = facts.get
+        if len({len(series) for series in map(get, hnte_rules.SERIES_3Y) if series is not None}) > 1:
             return False
         if _above(facts, "tech_staff", "employees") or _above(facts, "hightech_income", "total_income"):
             return False
         total, domestic, overseas = (facts.get(n) for n in ("rd_expense_3y", "rd_domestic_3y", "rd_overseas_3y"))
         if total is None:
             return True
+        # The series have the same length (checked above): ``map`` pairs them as ``zip(strict=True)`` would.
         for part in (domestic, overseas):
-            if part is not None and any(a > b for a, b in zip(part, total, strict=True)):
+            if part is not None and any(map(gt, part, total)):
                 return False
-        return domestic is None or overseas is None or all(
-            d + o == t for d, o, t in zip(domestic, overseas, total, strict=True))
+        return domestic is None or overseas is None or all(map(eq, map(add, domestic, overseas), total))
 
     def undetermined(self, facts: Mapping[str, Any], holds: bool, total: Points | None,
                      grades_missing: tuple[str, ...], figures: tuple[bool | None, ...]) -> Verdict:
