@@ -88,3 +88,18 @@ def scope_q(user: Any, model: type[Model], action: str) -> Q | None:
             return ALL_ROWS
         combined = condition if combined is None else combined | condition
     return combined
+
+
+def region_in_scope(user: Any, model: type, region: Any, action: str) -> bool:
+    """Whether one of the user's roles grants `action` on `model` for rows of `region` (a global scope, or a
+    region scope whose subtree holds it)."""
+    for assignment in assignments_of(user):
+        if not grants_action(assignment, model, action):
+            continue
+        if assignment.scope_kind == "global":
+            return True
+        if assignment.scope_kind == "region" and "region" in model.scope_fields:
+            low, high = region_code_range(assignment.region.code, assignment.region.significant_digits)
+            if low <= region.code <= high:
+                return True
+    return False

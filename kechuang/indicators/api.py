@@ -11,11 +11,11 @@ from ninja import Router
 from ninja.errors import HttpError
 
 from kechuang.core.api import require
+from kechuang.core.permissions import region_in_scope
 from kechuang.indicators.figures import region_figures
 from kechuang.indicators.models import AssessmentScheme, Indicator, IndicatorValue, RedBlackList
 from kechuang.indicators.redblack import build_list
-from kechuang.indicators.serialize import figure_json, indicator_json, line_json
-from kechuang.indicators.services import region_in_scope
+from kechuang.indicators.serialize import figure_json, indicator_json, line_json, number
 from kechuang.regions.models import Region, normalize_region_code
 
 router = Router(tags=["指标考核"])
@@ -108,12 +108,6 @@ def published(request: HttpRequest, list_id: int) -> Any:
         raise HttpError(404, "未找到该红黑榜，或它不在您的管辖范围内。")
     return {"title": found.title, "region": found.region_id, "year": found.year, "as_of": found.as_of.isoformat(),
             "published_on": found.published_on.isoformat(),
-            "entries": [{"region": e.region_id, "rank": e.rank, "tied": e.tied, "score": _n(e.score),
-                         "completion": _n(e.completion), "schedule": _n(e.schedule), "status": e.status,
+            "entries": [{"region": e.region_id, "rank": e.rank, "tied": e.tied, "score": number(e.score),
+                         "completion": number(e.completion), "schedule": number(e.schedule), "status": e.status,
                          "band": e.band or None, "detail": e.detail} for e in found.entries.all()]}
-
-
-def _n(value: Any) -> Any:
-    from kechuang.indicators.serialize import number
-
-    return number(value)

@@ -19,10 +19,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from kechuang.audit.changelog import record_event
+from kechuang.core.permissions import region_in_scope
 from kechuang.indicators.choices import IndicatorKind, RoundStatus, SubmissionStatus, ValueOrigin
 from kechuang.indicators.models import CollectionRound, IndicatorValue, Submission, SubmissionItem
 from kechuang.indicators.periods import period_label
-from kechuang.indicators.services import check_reported_value, enter_value, parse_figure, region_in_scope
+from kechuang.indicators.services import check_reported_value, enter_value, parse_figure
 from kechuang.regions.models import Region
 
 

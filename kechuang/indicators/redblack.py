@@ -30,6 +30,7 @@ from kechuang.indicators.derive import Rank, rank
 from kechuang.indicators.figures import region_figures, region_figures_many
 from kechuang.indicators.models import AssessmentScheme, Indicator, RedBlackEntry, RedBlackList
 from kechuang.indicators.progress import status
+from kechuang.indicators.serialize import number
 from kechuang.regions.models import Region
 
 HUNDRED = Decimal(100)
@@ -88,13 +89,9 @@ def indicator_lines(indicator: Indicator, regions: Sequence[Region], year: int, 
 
 def _item(figure: Any, weight: Decimal) -> dict[str, Any]:
     progress = figure.progress
-    return {"name": figure.indicator.name, "weight": str(weight), "value": _text(figure.value),
-            "target": _text(progress.target), "completion": _text(progress.completion),
-            "schedule": _text(progress.schedule), "status": progress.status}
-
-
-def _text(value: Decimal | None) -> str | None:
-    return None if value is None else f"{value.normalize():f}"
+    return {"name": figure.indicator.name, "weight": str(weight), "value": number(figure.value),
+            "target": number(progress.target), "completion": number(progress.completion),
+            "schedule": number(progress.schedule), "status": progress.status}
 
 
 def scheme_lines(scheme: AssessmentScheme, regions: Sequence[Region], as_of: date, *, user: Any = None

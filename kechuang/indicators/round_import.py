@@ -19,10 +19,11 @@ from django.db import transaction
 
 from kechuang.core.imports.reader import read_sheet
 from kechuang.core.imports.safety import ImportRejected, check_workbook
+from kechuang.core.permissions import region_in_scope
 from kechuang.indicators import collection
 from kechuang.indicators.choices import RoundStatus, SubmissionStatus
 from kechuang.indicators.models import CollectionRound
-from kechuang.indicators.services import check_reported_value, parse_figure, region_in_scope
+from kechuang.indicators.services import check_reported_value, parse_figure
 from kechuang.regions.models import normalize_region_code
 
 REGION_HEADERS = ("区划代码", "区域代码")

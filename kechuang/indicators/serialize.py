@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kechuang.indicators.figures import RegionFigure
-from kechuang.indicators.redblack import Line
+if TYPE_CHECKING:
+    from kechuang.indicators.figures import RegionFigure
+    from kechuang.indicators.redblack import Line
 
 
 def number(value: Decimal | None) -> str | None:
     """Decimals travel as strings ("2.7300" → "2.73"): no binary float rounding in figures officials quote."""
-    if value is None:
-        return None
-    text = f"{value.normalize():f}"
-    return text
+    return None if value is None else f"{value.normalize():f}"
 
 
 def indicator_json(indicator: Any) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kechuang.audit.changelog import log_bulk_changes, record_event, snapshot_values
+from kechuang.core.permissions import region_in_scope
 from kechuang.indicators.choices import Aggregation, IndicatorKind, ValueOrigin
 from kechuang.indicators.computations import computation_for, roll_up
 from kechuang.indicators.formula import evaluate, operands, parse_formula
@@ -273,23 +274,6 @@ def check_reported_value(indicator: Indicator, value: Decimal) -> None:
             raise ValidationError({"value": f"“{indicator.name}”为百分比，数值 {value} 超出合理范围（-100—1000）。"})
     elif value < 0:
         raise ValidationError({"value": f"“{indicator.name}”不能为负数。"})
-
-
-def region_in_scope(user: Any, model: type, region: Region, action: str) -> bool:
-    """Whether one of the user's roles grants `action` on `model` for rows of `region` (a global scope, or a
-    region scope whose subtree holds it)."""
-    from kechuang.core.permissions import assignments_of, grants_action, region_code_range
-
-    for assignment in assignments_of(user):
-        if not grants_action(assignment, model, action):
-            continue
-        if assignment.scope_kind == "global":
-            return True
-        if assignment.scope_kind == "region" and "region" in model.scope_fields:
-            low, high = region_code_range(assignment.region.code, assignment.region.significant_digits)
-            if low <= region.code <= high:
-                return True
-    return False
 
 
 def _region_in_scope(user: Any, model: type, region: Region, action: str) -> None:

@@ -27,6 +27,3 @@ class IndicatorValueTable(BaseTable):
         from kechuang.indicators.periods import period_label
 
         return period_label(record.year, record.period)
-
-    def value_period(self, value, record):
-        return self.render_period(value, record)

@@ -17,7 +17,7 @@ from kechuang.core import views as generic
 from kechuang.core.export import XLSX_CONTENT_TYPE
 from kechuang.core.imports.safety import ImportRejected
 from kechuang.core.imports.views import ImportView
-from kechuang.core.permissions import can
+from kechuang.core.permissions import can, region_in_scope
 from kechuang.core.policy import ModelPolicy, policy
 from kechuang.indicators import collection, services
 from kechuang.indicators.choices import SubmissionStatus
@@ -64,7 +64,7 @@ def _scoped_region(request: HttpRequest, code: str | None) -> Region | None:
     if not code:
         return None
     region = Region.objects.filter(code=code.ljust(12, "0") if len(code) < 12 else code).first()
-    if region is None or not services.region_in_scope(request.user, IndicatorValue, region, "view"):
+    if region is None or not region_in_scope(request.user, IndicatorValue, region, "view"):
         raise Http404("未找到该区域，或它不在您的管辖范围内。")
     return region
 
@@ -289,7 +289,7 @@ def targets(request: HttpRequest) -> HttpResponse:
     if query.is_valid():
         roots = scope_roots(request.user)
         region = query.cleaned_data.get("region") or (roots[0] if roots else None)
-        if region is not None and not services.region_in_scope(request.user, Target, region, "view"):
+        if region is not None and not region_in_scope(request.user, Target, region, "view"):
             raise Http404("未找到该区域，或它不在您的管辖范围内。")
         year = query.cleaned_data.get("year") or timezone.localdate().year
         if region is not None:
@@ -314,7 +314,7 @@ def redblack_index(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         scheme, indicator = data.get("scheme"), data.get("indicator")
         region = data.get("region") or (scheme.region if scheme else None)
-        if not services.region_in_scope(request.user, RedBlackList, region, "view"):
+        if not region_in_scope(request.user, RedBlackList, region, "view"):
             raise Http404("未找到该区域，或它不在您的管辖范围内。")
         year = scheme.year if scheme else data["year"]
         as_of = data.get("as_of") or min(timezone.localdate(), date(year, 12, 31))
@@ -322,7 +322,7 @@ def redblack_index(request: HttpRequest) -> HttpResponse:
                            black_rule=data["black_rule"], user=request.user)
         title = f"{year}年{region.name}{scheme.name if scheme else indicator.name}红黑榜（截至{as_of:%Y年%m月%d日}）"
         if request.method == "POST":
-            if not can_publish or not services.region_in_scope(request.user, RedBlackList, region, "add"):
+            if not can_publish or not region_in_scope(request.user, RedBlackList, region, "add"):
                 raise PermissionDenied("您的角色无权发布红黑榜。")
             published = publish_list(title=title, lines=lines, year=year, as_of=as_of, region=region,
                                      scheme=scheme, indicator=indicator, actor=request.user)
@@ -375,7 +375,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if collection_round is None:
         raise Http404("未找到该采集轮次，或它不在您的管辖范围内。")
     today = timezone.localdate()
-    manage = services.region_in_scope(request.user, CollectionRound, collection_round.region, "change")
+    manage = region_in_scope(request.user, CollectionRound, collection_round.region, "change")
     if request.GET.get("template") and manage:
         response = HttpResponse(round_template(collection_round), content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''round-{collection_round.pk}.xlsx"
@@ -447,7 +447,7 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
              for i in submission.collection_round.indicators.all()]
     return render(request, "indicators/submission_detail.html", {
         "submission": submission, "lines": lines, "problems": collection.submission_problems(submission),
-        "can_edit": services.region_in_scope(request.user, Submission, submission.region, "change")
+        "can_edit": region_in_scope(request.user, Submission, submission.region, "change")
         and submission.status in (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED),
-        "can_review": services.region_in_scope(request.user, Submission, submission.collection_round.region,
+        "can_review": region_in_scope(request.user, Submission, submission.collection_round.region,
                                                "change") and submission.status == SubmissionStatus.SUBMITTED})

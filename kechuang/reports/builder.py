@@ -94,8 +94,8 @@ def check_request(region: Region, year: int, as_of: date, user: Any) -> None:
     if as_of < date(year, 1, 1):
         raise ReportError(f"数据截至日期 {as_of} 早于 {year} 年，无法生成该年报告。")
     if user is not None:
+        from kechuang.core.permissions import region_in_scope
         from kechuang.indicators.models import IndicatorValue
-        from kechuang.indicators.services import region_in_scope
 
         if not region_in_scope(user, IndicatorValue, region, "view"):
             raise PermissionDenied(f"区域“{region.name}”不在您的管辖范围内。")

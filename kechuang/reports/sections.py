@@ -245,5 +245,4 @@ def appendix_tables(ctx: ReportContext) -> list[Table]:
 def _cell(value: Decimal | None, indicator: Indicator) -> str:
     if value is None:
         return "—"
-    places = 0 if indicator.decimals == 0 else indicator.decimals
-    return f"{Decimal(value).quantize(Decimal(1).scaleb(-places)):,f}"
+    return f"{Decimal(value).quantize(Decimal(1).scaleb(-indicator.decimals)):,f}"

@@ -12,9 +12,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from kechuang.core.export import XLSX_CONTENT_TYPE
-from kechuang.core.permissions import can
+from kechuang.core.permissions import can, region_in_scope
 from kechuang.core.policy import ModelPolicy, policy
-from kechuang.indicators.services import region_in_scope
 from kechuang.regions.models import Region
 from kechuang.reports import services
 from kechuang.reports.builder import ReportError, build_annual_report
