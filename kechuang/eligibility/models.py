@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.fields import VerbatimJSONField
 from kechuang.core.models import ChangeLoggedModel
 from kechuang.core.querysets import RestrictedQuerySet
 
@@ -123,10 +124,14 @@ class ScreeningEntry(models.Model):
     Derived output, written in bulk with its run (audited by the run's event, not row by row).
     """
 
+    # No database foreign keys (decision 0011, part 4): a province's run writes ~460,000 entries at once, and
+    # the deferred check of two constraints per row cost more than the COPY. The run is created in the same
+    # transaction and ``services._check_enterprises_exist`` checks the enterprises in one anti-join; deletes go
+    # through Django, which still applies CASCADE and PROTECT. The (run, category, rank) index serves the run.
     run = models.ForeignKey(ScreeningRun, verbose_name=_("筛选批次"), on_delete=models.CASCADE,
-                            related_name="entries")
+                            related_name="entries", db_constraint=False, db_index=False)
     enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name=_("企业"), on_delete=models.PROTECT,
-                                   related_name="+")
+                                   related_name="+", db_constraint=False)
     category = models.CharField(_("类别"), max_length=16, choices=ScreeningCategory.choices)
     eligible = models.BooleanField(_("是否符合"), null=True)
     holds_rung = models.BooleanField(_("是否持有"), default=False)
@@ -138,7 +143,8 @@ class ScreeningEntry(models.Model):
     # NULL: worded when shown or exported, by replaying ``facts`` under the run's rules (``RunWording``);
     # runs screened before that (decision 0011) keep the texts they stored.
     summary = models.JSONField(_("未满足条件与差距"), null=True, blank=True, default=None)
-    facts = models.JSONField(_("所用事实"), default=dict)
+    # Written once, read whole for replay: kept as written (``json``, not ``jsonb``; decision 0011, part 4).
+    facts = VerbatimJSONField(_("所用事实"), default=dict)
 
     objects = RestrictedQuerySet.as_manager()
 

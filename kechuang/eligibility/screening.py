@@ -109,14 +109,6 @@ class Outcome:
         return (self.missing_count, self.enterprise_id)
 
 
-_OUTCOME_FIELDS = tuple(Outcome.__slots__)  # type: ignore[attr-defined]
-
-
-def astuple_outcome(outcome: Outcome) -> tuple[Any, ...]:
-    """Return the outcome's fields in order (``Outcome(*fields)`` rebuilds it)."""
-    return tuple(getattr(outcome, name) for name in _OUTCOME_FIELDS)
-
-
 class Screener:
     """Screens enterprises for one programme on one date: ``screen(enterprise id, registry facts)``.
 
@@ -396,41 +388,57 @@ class RunWording:
 # --- a whole scope ----------------------------------------------------------------------------------------------
 
 
+ENTRY_VALUES = ("enterprise_id", "category", "eligible", "holds_rung", "score_low", "score_high", "failed_count",
+                "gap", "summary", "facts")  # a ScreeningEntry's columns besides its run and rank
+
+
+def entry_values(outcome: Outcome) -> tuple[Any, ...]:
+    """Return a kept outcome as the values of its ``ScreeningEntry`` (``ENTRY_VALUES``)."""
+    o = outcome
+    return (o.enterprise_id, o.category, o.eligible, o.holds_rung, o.score_low, o.score_high, o.failed_count, o.gap,
+            o.summary, o.facts or "{}")
+
+
 @dataclass
 class Tally:
-    """One programme's outcomes over a scope: counts per category and the kept outcomes."""
+    """One programme's outcomes over a scope: counts per category and the kept outcomes, by category, each as
+    ``(sort key, entry values)`` — plain tuples, which cross a process boundary and go to the database as they
+    are."""
 
     screener: Screener
     counts: dict[str, int]
-    kept: list[Outcome]
+    kept: dict[str, list[tuple[tuple[Any, ...], tuple[Any, ...]]]]
     enterprise_count: int = 0
     assessed: int = 0  # how many of them the full engine assessed (the rest: the triage)
 
     @classmethod
     def empty(cls, screener: Screener) -> Tally:
-        return cls(screener, dict.fromkeys(CATEGORY_ORDER, 0), [])
+        return cls(screener, dict.fromkeys(CATEGORY_ORDER, 0), {category: [] for category in KEPT})
 
     def add(self, outcome: Outcome) -> None:
         self.enterprise_count += 1
         self.counts[outcome.category] += 1
         if outcome.kept:
-            self.kept.append(outcome)
+            self.kept[outcome.category].append((outcome.sort_key(), entry_values(outcome)))
 
     def merge(self, other: Tally) -> None:
         self.enterprise_count += other.enterprise_count
         self.assessed += other.assessed
         for category, count in other.counts.items():
             self.counts[category] += count
-        self.kept.extend(other.kept)
+        for category, kept in other.kept.items():
+            self.kept[category].extend(kept)
 
-    def ranked(self) -> Iterator[tuple[int, Outcome]]:
-        """Yield (rank within its category, outcome), category by category, best first."""
-        by_category: dict[str, list[Outcome]] = {}
-        for outcome in self.kept:
-            by_category.setdefault(outcome.category, []).append(outcome)
+    def ranked(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        """Yield (rank within its category, entry values), category by category, best first.
+
+        Sort keys end with the enterprise id, so they are unique and the values are never compared."""
         for category in CATEGORY_ORDER:
-            for rank, outcome in enumerate(sorted(by_category.get(category, ()), key=Outcome.sort_key), start=1):
-                yield rank, outcome
+            kept = self.kept.get(category)
+            if kept:
+                kept.sort()
+                for rank, (_key, values) in enumerate(kept, start=1):
+                    yield rank, values
 
 
 def screen_all(screeners: list[Screener], rows: Iterable[tuple[int, Mapping[str, Any]]]) -> list[Tally]:

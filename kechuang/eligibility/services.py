@@ -27,14 +27,7 @@ from kechuang.eligibility.engine.programme import Programme, get_programme
 from kechuang.eligibility.engine.result import Assessment
 from kechuang.eligibility.models import SavedAssessment, ScreeningEntry, ScreeningRun
 from kechuang.eligibility.registry_facts import Plan, RegistryFactsError, check_year, iter_registry_facts
-from kechuang.eligibility.screening import (
-    Outcome,
-    Screener,
-    ScreeningError,
-    Tally,
-    astuple_outcome,
-    screen_all,
-)
+from kechuang.eligibility.screening import ENTRY_VALUES, Screener, ScreeningError, Tally, screen_all
 
 PARALLEL_MIN_ENTERPRISES = 20_000  # below this, forking costs more than it saves
 
@@ -182,7 +175,7 @@ def _parallel_tallies(screeners: list[Screener], enterprises: Any, year: int, as
     tallies = [Tally.empty(s) for s in screeners]
     for part in parts:
         for tally, (count, counts, kept, assessed) in zip(tallies, part, strict=True):
-            tally.merge(Tally(tally.screener, counts, [Outcome(*fields) for fields in kept], count, assessed))
+            tally.merge(Tally(tally.screener, counts, kept, count, assessed))
     return tallies
 
 
@@ -197,7 +190,7 @@ def _id_slices(enterprises: Any, workers: int) -> list[tuple[int, int]]:
     return [(start, min(start + step - 1, high)) for start in range(low, high + 1, step)]
 
 
-def _screen_slice(bounds: tuple[int, int]) -> list[tuple[int, dict[str, int], list[Any], int]]:
+def _screen_slice(bounds: tuple[int, int]) -> list[tuple[int, dict[str, int], dict[str, list[Any]], int]]:
     """In a worker process: screen the enterprises with ids in ``bounds``; return (count, counts, kept, assessed
     in full) for each screener."""
     job = _JOB
@@ -206,16 +199,14 @@ def _screen_slice(bounds: tuple[int, int]) -> list[tuple[int, dict[str, int], li
                                    job["as_of"], plan=job["plan"])
         with _no_cycle_collection():
             tallies = screen_all(job["screeners"], rows)
-        # Plain tuples cross the process boundary several times faster than pickled dataclasses.
-        return [(t.enterprise_count, t.counts, [astuple_outcome(o) for o in t.kept], t.assessed) for t in tallies]
+        return [(t.enterprise_count, t.counts, t.kept, t.assessed) for t in tallies]
     finally:
         connections.close_all()
 
 
 # --- writing -------------------------------------------------------------------------------------------------------
 
-ENTRY_COLUMNS = ("run_id", "enterprise_id", "category", "eligible", "holds_rung", "score_low", "score_high",
-                 "failed_count", "gap", "rank", "summary", "facts")
+ENTRY_COLUMNS = ("run_id", "rank", *ENTRY_VALUES)
 
 
 def _save_run(tally: Tally, region: Any, year: int, as_of: datetime.date, actor: Any,
@@ -236,12 +227,11 @@ def _save_run(tally: Tally, region: Any, year: int, as_of: datetime.date, actor:
 
 
 def _write_entries(run_id: int, tally: Tally) -> int:
-    """Insert the kept outcomes as ScreeningEntry rows with COPY (PostgreSQL) or executemany; return the count."""
-    def rows() -> Any:
-        for rank, o in tally.ranked():
-            yield (run_id, o.enterprise_id, o.category, o.eligible, o.holds_rung, o.score_low, o.score_high,
-                   o.failed_count, o.gap, rank, o.summary, o.facts or "{}")
+    """Insert the kept outcomes as ScreeningEntry rows with COPY (PostgreSQL) or executemany; return the count.
 
+    The entry table has no database foreign keys (decision 0011, part 4): their deferred check of two triggers
+    per row cost more than the COPY itself. The run is the row created just before, in this transaction, and the
+    enterprises are those the run has just read."""
     quote = connection.ops.quote_name
     table = quote(ScreeningEntry._meta.db_table)
     columns = ", ".join(quote(c) for c in ENTRY_COLUMNS)
@@ -249,13 +239,12 @@ def _write_entries(run_id: int, tally: Tally) -> int:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows():
-                    copy.write_row(row)
+                for rank, values in tally.ranked():
+                    copy.write_row((run_id, rank, *values))
                     written += 1
         else:
-            batch = list(rows())
+            batch = [(run_id, rank, *values) for rank, values in tally.ranked()]
             placeholders = ", ".join(["%s"] * len(ENTRY_COLUMNS))
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", batch)  # noqa: S608
             written = len(batch)
     return written
-
