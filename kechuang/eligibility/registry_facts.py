@@ -136,19 +136,27 @@ def facts_for(enterprise: Any, year: int, as_of: datetime.date, *, names: Iterab
 
 
 def iter_registry_facts(enterprises: Any, year: int, as_of: datetime.date, *, names: Iterable[str] | None = None,
-                        plan: Plan | None = None, chunk_size: int = 5000) -> Iterator[tuple[int, dict[str, Any]]]:
+                        plan: Plan | None = None, chunk_size: int = 5000, id_range: tuple[int, int] | None = None
+                        ) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield ``(enterprise id, facts)`` for every enterprise of the queryset ``enterprises``, in id order.
 
     Four streamed queries — the enterprises, their annual rows of the years needed, their qualifications valid
     on ``as_of`` and (only when IP counts are wanted) their IP register counts — each ordered by enterprise id,
     are merged in Python; memory stays flat however large the subtree.
+
+    ``id_range`` (low, high), inclusive, limits every query to those enterprise ids: the annual rows,
+    qualifications and IP records are then read by an index range scan instead of a scan of the whole table
+    (batch screening reads a province in slices).
     """
     plan = plan or Plan.for_names(names)
+    if id_range is not None:
+        enterprises = enterprises.filter(pk__gte=id_range[0], pk__lte=id_range[1])
     ids = enterprises.order_by().values("pk")
+    owned = {} if id_range is None else {"enterprise_id__gte": id_range[0], "enterprise_id__lte": id_range[1]}
     rows = _enterprise_rows(enterprises, chunk_size)
-    years = _grouped(_year_rows(ids, year, plan, chunk_size))
-    held = _grouped(_qualification_rows(ids, as_of, chunk_size))
-    ip = _grouped(_ip_rows(ids, as_of, chunk_size)) if plan.ip_counts else iter(())
+    years = _grouped(_year_rows(ids, year, plan, chunk_size, owned))
+    held = _grouped(_qualification_rows(ids, as_of, chunk_size, owned))
+    ip = _grouped(_ip_rows(ids, as_of, chunk_size, owned)) if plan.ip_counts else iter(())
     builder = _Builder(plan, year)
     next_years, next_held, next_ip = _advance(years), _advance(held), _advance(ip)
     for row in rows:
@@ -163,25 +171,27 @@ def _enterprise_rows(enterprises: Any, chunk_size: int) -> Iterator[tuple[Any, .
     return enterprises.order_by("pk").values_list("pk", *ENTERPRISE_FACTS.values()).iterator(chunk_size=chunk_size)
 
 
-def _year_rows(ids: Any, year: int, plan: Plan, chunk_size: int) -> Iterator[tuple[Any, ...]]:
+def _year_rows(ids: Any, year: int, plan: Plan, chunk_size: int, owned: dict[str, int]
+               ) -> Iterator[tuple[Any, ...]]:
     from kechuang.enterprises.models import EnterpriseYear
 
     if not plan.columns:
         return iter(())
     return (EnterpriseYear.objects.filter(enterprise_id__in=ids, year__gte=year - plan.first_year_offset,
-                                          year__lte=year)
+                                          year__lte=year, **owned)
             .order_by("enterprise_id", "year").values_list("enterprise_id", "year", *plan.columns)
             .iterator(chunk_size=chunk_size))
 
 
-def _qualification_rows(ids: Any, as_of: datetime.date, chunk_size: int) -> Iterator[tuple[Any, ...]]:
+def _qualification_rows(ids: Any, as_of: datetime.date, chunk_size: int, owned: dict[str, int]
+                        ) -> Iterator[tuple[Any, ...]]:
     from kechuang.enterprises.models import Qualification
 
-    return (Qualification.objects.filter(enterprise_id__in=ids).valid_on(as_of)
+    return (Qualification.objects.filter(enterprise_id__in=ids, **owned).valid_on(as_of)
             .order_by("enterprise_id").values_list("enterprise_id", "kind__code").iterator(chunk_size=chunk_size))
 
 
-def _ip_rows(ids: Any, as_of: datetime.date, chunk_size: int) -> Iterator[tuple[Any, ...]]:
+def _ip_rows(ids: Any, as_of: datetime.date, chunk_size: int, owned: dict[str, int]) -> Iterator[tuple[Any, ...]]:
     """(enterprise id, {class: valid records granted by as_of}) — every enterprise with any IP record."""
     from django.db.models import Count, Q
 
@@ -189,7 +199,7 @@ def _ip_rows(ids: Any, as_of: datetime.date, chunk_size: int) -> Iterator[tuple[
     from kechuang.enterprises.models import IntellectualProperty
 
     counted = Q(status=IPStatus.VALID, granted_on__lte=as_of)
-    rows = (IntellectualProperty.objects.filter(enterprise_id__in=ids).order_by("enterprise_id")
+    rows = (IntellectualProperty.objects.filter(enterprise_id__in=ids, **owned).order_by("enterprise_id")
             .values("enterprise_id")
             .annotate(class1=Count("pk", filter=counted & Q(ip_class="I")),
                       class2=Count("pk", filter=counted & Q(ip_class="II")))

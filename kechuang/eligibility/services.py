@@ -30,6 +30,7 @@ from kechuang.eligibility.registry_facts import Plan, RegistryFactsError, check_
 from kechuang.eligibility.screening import ENTRY_VALUES, Screener, ScreeningError, Tally, screen_all
 
 PARALLEL_MIN_ENTERPRISES = 20_000  # below this, forking costs more than it saves
+SLICES_PER_WORKER = 4
 
 
 @transaction.atomic
@@ -163,19 +164,21 @@ _JOB: dict[str, Any] = {}  # what forked workers inherit: set just before the fo
 
 def _parallel_tallies(screeners: list[Screener], enterprises: Any, year: int, as_of: datetime.date, plan: Plan,
                       workers: int) -> list[Tally]:
-    """Screen id slices of the scope in forked processes; merge their counts and kept outcomes."""
-    slices = _id_slices(enterprises, workers)
+    """Screen id slices of the scope in forked processes; merge their counts and kept outcomes.
+
+    A few slices per process, taken as each process is free: a process slowed by the machine takes fewer, so
+    the run does not wait on the slowest, and the slices done are merged while the others are screened."""
+    slices = _id_slices(enterprises, workers * SLICES_PER_WORKER)
     _JOB.update(screeners=screeners, enterprises=enterprises, year=year, as_of=as_of, plan=plan)
     connections.close_all()  # each process opens its own connection
+    tallies = [Tally.empty(s) for s in screeners]
     try:
-        with multiprocessing.get_context("fork").Pool(len(slices)) as pool:
-            parts = pool.map(_screen_slice, slices, chunksize=1)
+        with multiprocessing.get_context("fork").Pool(min(workers, len(slices))) as pool:
+            for part in pool.imap_unordered(_screen_slice, slices):
+                for tally, (count, counts, kept, assessed) in zip(tallies, part, strict=True):
+                    tally.merge(Tally(tally.screener, counts, kept, count, assessed))
     finally:
         _JOB.clear()
-    tallies = [Tally.empty(s) for s in screeners]
-    for part in parts:
-        for tally, (count, counts, kept, assessed) in zip(tallies, part, strict=True):
-            tally.merge(Tally(tally.screener, counts, kept, count, assessed))
     return tallies
 
 
@@ -195,10 +198,14 @@ def _screen_slice(bounds: tuple[int, int]) -> list[tuple[int, dict[str, int], di
     in full) for each screener."""
     job = _JOB
     try:
-        rows = iter_registry_facts(job["enterprises"].filter(pk__gte=bounds[0], pk__lte=bounds[1]), job["year"],
-                                   job["as_of"], plan=job["plan"])
+        rows = iter_registry_facts(job["enterprises"], job["year"], job["as_of"], plan=job["plan"], id_range=bounds)
         with _no_cycle_collection():
             tallies = screen_all(job["screeners"], rows)
+        # The entries as COPY text already (forked workers run on PostgreSQL only): text crosses the process
+        # boundary faster than Decimals, and the parent then only adds each entry's run and rank.
+        for tally in tallies:
+            tally.kept = {category: [(key, copy_text(values)) for key, values in kept]
+                          for category, kept in tally.kept.items()}
         return [(t.enterprise_count, t.counts, t.kept, t.assessed) for t in tallies]
     finally:
         connections.close_all()
@@ -239,12 +246,42 @@ def _write_entries(run_id: int, tally: Tally) -> int:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                lines = []
                 for rank, values in tally.ranked():
-                    copy.write_row((run_id, rank, *values))
-                    written += 1
+                    text = values if values.__class__ is str else copy_text(values)
+                    lines.append(f"{run_id}\t{rank}\t{text}\n")
+                    if len(lines) == COPY_BATCH:
+                        copy.write("".join(lines))
+                        written += len(lines)
+                        lines = []
+                copy.write("".join(lines))
+                written += len(lines)
         else:
             batch = [(run_id, rank, *values) for rank, values in tally.ranked()]
             placeholders = ", ".join(["%s"] * len(ENTRY_COLUMNS))
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", batch)  # noqa: S608
             written = len(batch)
     return written
+
+
+COPY_BATCH = 5000  # lines sent to COPY at a time
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_text(values: tuple[Any, ...]) -> str:
+    """Return entry values (``ENTRY_VALUES``) as one line of PostgreSQL's COPY text format, without the newline:
+    tab-separated, ``\\N`` for NULL, ``t``/``f``, numbers as ``str`` writes them, text with backslash, tab,
+    newline and carriage return escaped."""
+    fields = []
+    for value in values:
+        if value is None:
+            fields.append("\\N")
+        elif value is True or value is False:
+            fields.append("t" if value else "f")
+        elif value.__class__ is str:
+            if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+                value = value.translate(_COPY_ESCAPES)
+            fields.append(value)
+        else:
+            fields.append(str(value))  # int, Decimal (numeric input takes the exponent form str may choose)
+    return "\t".join(fields)

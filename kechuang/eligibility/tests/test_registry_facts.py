@@ -142,6 +142,27 @@ def test_the_bulk_iterator_gives_the_same_facts_with_a_constant_number_of_querie
     assert bulk[made[1].pk]["holds_valid_hnte"] is True and bulk[made[3].pk]["holds_valid_hnte"] is False
 
 
+def test_an_id_range_reads_exactly_the_enterprises_of_the_range(cast):
+    """Batch screening reads a province in id slices: each slice's annual rows, qualifications and IP records
+    are those of its own enterprises, and the slices together give the whole subtree's facts."""
+    made = [enterprise_with([2023, 2024], i + 1) for i in range(6)]
+    for enterprise in made[::2]:
+        grant(enterprise, "hnte", date(2024, 1, 1))
+        IntellectualProperty.objects.create(enterprise=enterprise, ip_type=IPType.INVENTION, number=f"ZL{enterprise.pk}",
+                                            title="x", granted_on=date(2020, 1, 1))
+    subtree = Enterprise.objects.in_region(STREET_A)
+    whole = dict(iter_registry_facts(subtree, 2024, AS_OF))
+    ids = sorted(whole)
+    middle = (ids[1], ids[3])
+    sliced = dict(iter_registry_facts(subtree, 2024, AS_OF, id_range=middle))
+    assert sorted(sliced) == ids[1:4]
+    assert all(sliced[pk] == whole[pk] for pk in sliced)
+    rest = {**dict(iter_registry_facts(subtree, 2024, AS_OF, id_range=(ids[0], ids[0]))),
+            **dict(iter_registry_facts(subtree, 2024, AS_OF, id_range=(ids[4], ids[-1])))}
+    assert {**sliced, **rest} == whole
+    assert {pk for pk in whole if whole[pk]["holds_valid_hnte"]} == {e.pk for e in made[::2]}
+
+
 @pytest.mark.parametrize("year, message", [(2026, "晚于评估日期"), (1999, "超出范围"), ("2024", "整数")])
 def test_a_year_that_cannot_be_a_data_year_is_refused(year, message):
     with pytest.raises(RegistryFactsError, match=message) as caught:

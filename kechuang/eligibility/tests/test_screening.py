@@ -202,3 +202,35 @@ def test_registry_values_a_programme_would_refuse_are_left_out_as_missing():
     assert projected["net_assets_3y"] == (Decimal(-5), Decimal(10))  # declared signed: kept
     assert projected["sales_revenue_3y"] == (Decimal(1), Decimal(2), Decimal(3))
     assert projected["owns_core_ip"] is True and "qualifications" not in projected  # a declaration, taken as made
+
+
+def test_entries_are_written_as_they_were_kept_whatever_the_text(cast):
+    """The write path (COPY text on PostgreSQL, executemany elsewhere) keeps every value and the facts text as
+    written — backslashes, quotes, escaped tabs and newlines, Chinese — in rank order per category."""
+    import json
+
+    from django.utils import timezone
+
+    from kechuang.eligibility.screening import Screener, Tally
+    from kechuang.eligibility.services import _write_entries, copy_text
+
+    first, second = make_enterprise("甲", STREET_A, 91), make_enterprise("乙", STREET_A, 92)
+    facts = json.dumps({"industry": 'C\\39 "x"\t\n', "名称": "科技\\局", "sales_revenue": "1E+2"},
+                       ensure_ascii=False, separators=(",", ":"))
+    tally = Tally.empty(Screener(get_programme("tech_sme"), AS_OF))
+    tally.kept["reserve"] = [
+        ((Decimal("0.2500"), 1, second.pk), (second.pk, "reserve", False, False, Decimal("55"), Decimal("55"), 1,
+                                            Decimal("0.2500"), None, facts)),
+        ((Decimal("0.0010"), 2, first.pk), (first.pk, "reserve", False, True, None, None, 2, Decimal("0.0010"),
+                                           '[{"text":"a\\\\b"}]', "{}"))]
+    run = ScreeningRun.objects.create(programme="tech_sme", rules_version="v", year=2024, as_of=AS_OF,
+                                      region=first.region, started=timezone.now())
+    assert _write_entries(run.pk, tally) == 2
+    stored = list(ScreeningEntry.objects.filter(run=run).order_by("rank"))
+    assert [(e.enterprise_id, e.rank, e.holds_rung, e.failed_count, e.gap, e.score_low) for e in stored] == [
+        (first.pk, 1, True, 2, Decimal("0.0010"), None), (second.pk, 2, False, 1, Decimal("0.2500"), Decimal(55))]
+    assert stored[0].summary == [{"text": "a\\b"}] and stored[1].summary is None
+    assert stored[1].facts == json.loads(facts)
+    line = copy_text((1, "reserve", None, True, Decimal("1E+2"), 3, 'a\\b\tc\nd\re'))
+    assert line == "1\treserve\t\\N\tt\t1E+2\t3\ta\\\\b\\tc\\nd\\re"
+
