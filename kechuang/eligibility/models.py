@@ -124,14 +124,15 @@ class ScreeningEntry(models.Model):
     Derived output, written in bulk with its run (audited by the run's event, not row by row).
     """
 
-    # No database foreign keys (decision 0011, part 4): a province's run writes ~460,000 entries at once, and
-    # the deferred check of two constraints per row cost more than the COPY. The run is created in the same
-    # transaction and ``services._check_enterprises_exist`` checks the enterprises in one anti-join; deletes go
-    # through Django, which still applies CASCADE and PROTECT. The (run, category, rank) index serves the run.
+    # No database foreign keys and no index of their own (decision 0011, part 4): a province's run writes
+    # ~460,000 entries at once, and the deferred check of two constraints per row cost more than the COPY. The
+    # run is created in the same transaction and the enterprises are those it has just read; deletes go through
+    # Django, which still applies CASCADE and PROTECT. Entries are only ever read by run: the (run, category,
+    # rank) index serves every page and export.
     run = models.ForeignKey(ScreeningRun, verbose_name=_("筛选批次"), on_delete=models.CASCADE,
                             related_name="entries", db_constraint=False, db_index=False)
     enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name=_("企业"), on_delete=models.PROTECT,
-                                   related_name="+", db_constraint=False)
+                                   related_name="+", db_constraint=False, db_index=False)
     category = models.CharField(_("类别"), max_length=16, choices=ScreeningCategory.choices)
     eligible = models.BooleanField(_("是否符合"), null=True)
     holds_rung = models.BooleanField(_("是否持有"), default=False)
