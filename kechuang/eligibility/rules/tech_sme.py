@@ -8,7 +8,7 @@ routes applies (valid 高企 certificate, national S&T award, provincial R&D ins
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from kechuang.eligibility.engine.build import (
@@ -267,26 +267,127 @@ def _ip_options(facts: Facts, p: ParameterView) -> list[tuple[Decimal, dict, Cal
 
 
 def _score_shortfall(facts: Facts, p: ParameterView, total: Points) -> Shortfall | None:
-    """The smallest single change that lifts the score to the pass mark, else the best change of each kind."""
+    """The smallest single change that lifts the score to the pass mark, else the best change of each kind.
+
+    The options of ``_options`` (科技人员, 研发投入, 科技成果 — in that order, each kind by rising gain), chosen
+    by gain alone: the smallest gain that reaches the gap (the first of equal ones), else the largest gain of
+    each kind in turn until the gap is closed. A gain needs no arithmetic on the figures, so only the options
+    that may be chosen are priced (``_Choices``): bulk screening asks this of every enterprise short of the pass
+    mark. ``tests/test_shortfalls.py`` checks it against the choice over every option of ``_options``."""
     gap = p.pass_score - total.low
-    options = _options(facts, p)
-    single = [o for o in options if o[0] >= gap]
-    if single:
-        gain, changes, text = single[0] if len(single) == 1 else min(single, key=lambda o: o[0])
+    kinds = (_StaffChoices(facts, p), _RdChoices(facts, p), _IpChoices(facts, p))
+    best = None
+    for kind in kinds:
+        option = kind.smallest_reaching(gap)
+        if option is not None and (best is None or option[0] < best[0]):
+            best = option
+    if best is not None:
+        gain, changes, text = best
         return Shortfall("score", f"综合得分还差 {format_number(gap)} 分：{text()}可增加 {format_number(gain)} 分",
                          changes, gap, "分")
     chosen: dict = {}
     texts, gained = [], Decimal(0)
-    for kind in ("tech_staff", "rd_expense", "class"):
-        kind_options = [o for o in options if any(k.startswith(kind) for k in o[1])]
-        if kind_options and gained < gap:
-            gain, changes, text = max(kind_options, key=lambda o: o[0])
-            chosen.update(changes)
-            texts.append(text())
-            gained += gain
+    for kind in kinds:
+        if gained < gap:
+            option = kind.largest()
+            if option is not None:
+                gain, changes, text = option
+                chosen.update(changes)
+                texts.append(text())
+                gained += gain
     if gained < gap:
         return None  # even the best of every component cannot reach the pass mark
     return Shortfall("score", f"综合得分还差 {format_number(gap)} 分：{'，且'.join(texts)}", chosen, gap, "分")
+
+
+Option = tuple[Decimal, dict, Callable[[], str]]
+
+
+class _Choices:
+    """One kind's options of ``_options``, in its order, each priced only when it may be chosen."""
+
+    gains: list[Decimal]  # the gain of each candidate, in order
+
+    def option(self, i: int) -> Option | None:
+        """The i-th candidate as ``_options`` lists it, or None when it is not an option (not feasible)."""
+        raise NotImplementedError
+
+    def smallest_reaching(self, gap: Decimal) -> Option | None:
+        """The option with the smallest gain that reaches ``gap`` (the first of equal ones), or None."""
+        reaching = sorted((gain, i) for i, gain in enumerate(self.gains) if gain >= gap)
+        return self.first_feasible(i for _gain, i in reaching)
+
+    def largest(self) -> Option | None:
+        """The option with the largest gain (the first of equal ones), or None."""
+        return self.first_feasible(sorted(range(len(self.gains)), key=lambda i: (-self.gains[i], i)))
+
+    def first_feasible(self, order: Iterable[int]) -> Option | None:
+        for i in order:
+            option = self.option(i)
+            if option is not None:
+                return option
+        return None
+
+
+class _StaffChoices(_Choices):
+    """``_staff_options``: one option per better band the science staff can still reach (≤ 职工总数)."""
+
+    def __init__(self, facts: Facts, p: ParameterView) -> None:
+        ratio_now = _staff_ratio(facts)
+        self.bands = [] if ratio_now is None or not facts["employees"] else p.staff_points.better_bands(ratio_now)
+        current = p.staff_points.lookup(ratio_now) if self.bands else Decimal(0)
+        self.gains = [band.value - current for band in self.bands]
+        self.facts = facts
+
+    def option(self, i: int) -> Option | None:
+        band, tech_staff, employees = self.bands[i], self.facts["tech_staff"], self.facts["employees"]
+        more = numerator_needed(tech_staff, employees, band.operator, band.bound, COUNT)
+        if tech_staff + more > employees:
+            return None
+        return (self.gains[i], {"tech_staff": tech_staff + more},
+                lambda: f"科技人员再增加 {more} 人（占比达到 {band.describe('ratio')}）")
+
+
+class _RdChoices(_Choices):
+    """``_rd_options``: one option per better points value of either ratio, the smaller increase of the two."""
+
+    def __init__(self, facts: Facts, p: ParameterView) -> None:
+        self.rd = rd = facts.get("rd_expense")
+        self.reaching: dict[Decimal, list] = {}  # points → [(denominator, band)], in ``_rd_options``' order
+        self.points: list[Decimal] = []
+        self.gains = []
+        if rd is None:
+            return
+        by_sales, by_cost = _rd_ratios(facts)
+        current = max([p.rd_sales_points.lookup(x) for x in [by_sales] if x is not None]
+                      + [p.rd_cost_points.lookup(x) for x in [by_cost] if x is not None] + [Decimal(0)])
+        for scale, denominator in ((p.rd_sales_points, facts.get("sales_revenue")),
+                                   (p.rd_cost_points, facts.get("total_cost"))):
+            if not denominator:
+                continue
+            for band in scale.better_bands(rd / denominator):
+                if band.value > current:
+                    self.reaching.setdefault(band.value, []).append((denominator, band))
+        self.points = sorted(self.reaching)
+        self.gains = [points - current for points in self.points]
+
+    def option(self, i: int) -> Option | None:
+        rd, more = self.rd, None
+        for denominator, band in self.reaching[self.points[i]]:  # the smaller increase, the later of equal ones
+            needed = numerator_needed(rd, denominator, band.operator, band.bound)
+            more = needed if more is None else min(needed, more)
+        return self.gains[i], {"rd_expense": increased(rd, more)}, lambda: f"研发费用再增加 {wan(more)}"
+
+
+class _IpChoices(_Choices):
+    """``_ip_options``: a first Ⅰ类 item, then each better Ⅱ类 band that raises the points (cheap: all priced)."""
+
+    def __init__(self, facts: Facts, p: ParameterView) -> None:
+        self.options = _ip_options(facts, p)
+        self.gains = [option[0] for option in self.options]
+
+    def option(self, i: int) -> Option | None:
+        return self.options[i]
 
 
 def _staff_shortfall(facts: Facts, p: ParameterView) -> Shortfall | None:
