@@ -14,17 +14,18 @@ columns with one raw SQL query and scores them with a plain Python loop, measure
   are in force) and a 科小 (tsme) entry for 20 % (granted in the 17 months before it; only this year's are in
   force). ANALYZE afterwards.
 - Value: `run_screenings(["tech_sme", "hnte"], region="32", year=2024, as_of=2025-06-01, actor=None)` — the
-  whole service: the registry read (four id-ordered queries per slice), every enterprise's facts, then per
-  programme the *triage* (`kechuang/eligibility/triage.py`: plain comparisons on the dated parameters, and the
-  engine's own shortfall functions for the gaps it must price) for every enterprise: it decides every category
-  with the numbers an entry stores (verdict, score, failed count, normalised shortfall, missing count) — proven
-  equal to the full engine by `tests/test_triage.py`; the full engine runs only for facts holding expert picks,
-  which the registry never does (none here). Then categories and ranks, and the write of both runs with their
-  entries (candidate / reserve / at-risk / undetermined, each with its numbers and the facts used; COPY) and
-  events. The entries' Chinese texts are *not* written: they are worded from the stored facts when an entry is
-  shown or exported (decision 0011, "Texts on display"), so they are not part of this figure. On PostgreSQL
-  outside a transaction the service forks one process per core (two here) over id slices, whose kept outcomes
-  come back as tuples; the baseline is one process, as a plain loop is.
+  whole service: the registry read (four id-ordered queries per id slice, each an index range scan), every
+  enterprise's facts, then per programme the *triage* (`kechuang/eligibility/triage.py`: plain comparisons on the
+  dated parameters, and the engine's own shortfall functions for the gaps it must price) for every enterprise: it
+  decides every category with the numbers an entry stores (verdict, score, failed count, normalised shortfall,
+  missing count) — proven equal to the full engine by `tests/test_triage.py`; the full engine runs only for facts
+  holding expert picks, which the registry never does (none here). Then categories and ranks, and the write of
+  both runs with their entries (candidate / reserve / at-risk / undetermined, each with its numbers and the facts
+  used; COPY into a table without database foreign keys, decision 0011 part 4) and events. The entries' Chinese
+  texts are *not* written: they are worded from the stored facts when an entry is shown or exported (decision
+  0011, "Texts on display"), so they are not part of this figure. On PostgreSQL outside a transaction the service
+  forks one process per core (two here), each taking id slices (four per process) as it is free; their kept
+  outcomes come back as COPY text; the baseline is one process, as a plain loop is.
 - Baseline: one raw SQL query (enterprises ⟕ their 2022–2024 rows ⟕ their qualification codes valid on the
   date, ordered by enterprise and year) fetching the same columns, and a plain Python loop that scores both
   programmes' main conditions — 科小: size limits, excluded industries, the 100-point table with the better

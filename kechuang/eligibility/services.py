@@ -1,9 +1,9 @@
 """State changes of the rules engine: saving an assessment, running a batch screening (both domain events).
 
 ``run_screening`` reads first and writes after: the registry facts of the scope are read and assessed (on
-PostgreSQL, for a large scope, by one forked process per CPU core, each over a slice of enterprise ids — the read
-needs no transaction, and a connection cannot be shared across a fork), then one transaction writes the run, its
-entries (COPY / executemany) and the "screening" event with the rules version. Called inside a transaction
+PostgreSQL, for a large scope, by one forked process per CPU core, each taking slices of enterprise ids as it is
+free — the read needs no transaction, and a connection cannot be shared across a fork), then one transaction writes
+the run, its entries (COPY / executemany) and the "screening" event with the rules version. Called inside a transaction
 (a test, another service) it stays in one process and in that transaction.
 """
 
