@@ -12,5 +12,7 @@ urlpatterns = [
     path("screening/", views.ScreeningListView.as_view(), name="screening_list"),
     path("screening/<int:pk>/", views.ScreeningDetailView.as_view(), name="screening_detail"),
     path("screening/<int:pk>/export/", views.ScreeningExportView.as_view(), name="screening_export"),
+    path("screening/exports/<str:task_id>/", views.screening_export_status, name="screening_export_status"),
+    path("screening/exports/<str:task_id>/file/", views.screening_export_file, name="screening_export_file"),
     path("local/", include("kechuang.eligibility.local_urls")),
 ]

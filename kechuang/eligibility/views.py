@@ -19,7 +19,7 @@ from django.views import View
 
 from kechuang.audit.changelog import record_event
 from kechuang.core.export import XLSX_CONTENT_TYPE
-from kechuang.core.policy import ModelPolicy
+from kechuang.core.policy import AUTHENTICATED, ModelPolicy, policy
 from kechuang.eligibility.engine.programme import (
     BAD_INPUT,
     REGISTRY,
@@ -277,20 +277,82 @@ class ScreeningDetailView(ScreeningPolicyMixin, View):
 
 
 class ScreeningExportView(ScreeningDetailView):
-    """The run as .xlsx (audited with its row count)."""
+    """The run as .xlsx (audited with its row count): at once for a run of up to ``SYNC_EXPORT_MAX_ROWS`` entries,
+    else built by a background task (``tasks.export_screening_run``) while the page polls its status."""
 
     action = "export"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         run = self.run(pk)
+        rows = _entry_count(run)
+        if rows > SYNC_EXPORT_MAX_ROWS:
+            return render(request, "eligibility/screening_export.html", {"run": run, "rows": rows,
+                                                                         "programme_label": _programme_label(run.programme)})
         content, count = screening_workbook(run)
         record_event("export", obj=run, message=f"导出筛选结果（{run.programme} {run.year}）",
                      data={"model": "eligibility.screeningrun", "run": run.pk, "rows": count,
                            "rules_version": run.rules_version})
         response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="screening-{run.programme}-{run.year}-{run.pk}.xlsx"'
+        response["Content-Disposition"] = f'attachment; filename="{_export_filename(run)}"'
         return response
 
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Start the background export of a large run (nothing is written but the file and its audit event)."""
+        import uuid
+
+        from kechuang.eligibility.tasks import export_screening_run
+
+        run = self.run(pk)
+        token = uuid.uuid4().hex
+        task = export_screening_run.enqueue(run.pk, request.user.pk, token)
+        exports = request.session.get(SESSION_EXPORTS, {})
+        exports[task.id] = {"token": token, "run": run.pk}
+        request.session[SESSION_EXPORTS] = dict(list(exports.items())[-20:])
+        return render(request, "eligibility/screening_export.html", {
+            "run": run, "rows": _entry_count(run), "task": task, "programme_label": _programme_label(run.programme)})
+
+
+SYNC_EXPORT_MAX_ROWS = 20_000  # ≈ 5 s of wording at ≈ 0.25 ms an entry; larger runs export in the background
+SESSION_EXPORTS = "kc_screening_exports"  # task id → {token, run} of the exports this session started
+
+
+def _entry_count(run: ScreeningRun) -> int:
+    from kechuang.eligibility.screening import KEPT
+
+    return sum(int(run.counts.get(category, 0)) for category in KEPT)
+
+
+def _export_filename(run: ScreeningRun) -> str:
+    return f"screening-{run.programme}-{run.year}-{run.pk}.xlsx"
+
+
+@policy(AUTHENTICATED)
+def screening_export_status(request: HttpRequest, task_id: str) -> HttpResponse:
+    """The status of a background export this session started (polled by the page through htmx)."""
+    from kechuang.eligibility.tasks import export_screening_run
+
+    started = request.session.get(SESSION_EXPORTS, {}).get(task_id)
+    if started is None:
+        raise PermissionDenied("无权查看该导出任务。")
+    return render(request, "eligibility/_export_status.html", {"task": export_screening_run.get_result(task_id)})
+
+
+@policy(AUTHENTICATED)
+def screening_export_file(request: HttpRequest, task_id: str) -> HttpResponse:
+    """Download the file of a background export this session started (404 for anyone else's)."""
+    from django.http import FileResponse
+
+    from kechuang.eligibility.tasks import export_path
+
+    started = request.session.get(SESSION_EXPORTS, {}).get(task_id)
+    if started is None:
+        raise Http404("未找到该导出文件。")
+    path = export_path(started["token"])
+    run = ScreeningRun.objects.restrict(request.user, "view").filter(pk=started["run"]).first()
+    if run is None or not path.exists():
+        raise Http404("导出文件已过期或不在您的管辖范围内，请重新导出。")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=_export_filename(run),
+                        content_type=XLSX_CONTENT_TYPE)
 
 
 def _programme_label(code: str) -> str:
