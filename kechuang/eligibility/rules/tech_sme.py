@@ -7,6 +7,7 @@ routes applies (valid 高企 certificate, national S&T award, provincial R&D ins
 
 from __future__ import annotations
 
+import abc
 import functools
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -303,14 +304,14 @@ def _score_shortfall(facts: Facts, p: ParameterView, total: Points) -> Shortfall
 Option = tuple[Decimal, dict, Callable[[], str]]
 
 
-class _Choices:
+class _Choices(abc.ABC):
     """One kind's options of ``_options``, in its order, each priced only when it may be chosen."""
 
     gains: list[Decimal]  # the gain of each candidate, in order
 
+    @abc.abstractmethod
     def option(self, i: int) -> Option | None:
         """The i-th candidate as ``_options`` lists it, or None when it is not an option (not feasible)."""
-        raise NotImplementedError
 
     def smallest_reaching(self, gap: Decimal) -> Option | None:
         """The option with the smallest gain that reaches ``gap`` (the first of equal ones), or None."""
