@@ -32,8 +32,7 @@ from benchdata import (
     analyze,
     insert_enterprises,
     insert_qualifications,
-    leaf_regions,
-    load_national_regions,
+    nanjing_heavy_regions,
 )
 
 TOTAL = 500_000
@@ -62,14 +61,10 @@ def build() -> tuple[Any, Any]:
 
     watch = Stopwatch("enterprise_list")
     rng = random.Random(3)
-    load_national_regions(nanjing_streets=True)
-    leaves = leaf_regions("32")
-    nanjing = [code for code in leaves if code.startswith(NANJING)]
-    others = [code for code in leaves if not code.startswith(NANJING)]
-    regions = [rng.choice(nanjing) if rng.random() < NANJING_SHARE else rng.choice(others) for _ in range(TOTAL)]
+    regions, streets, counties = nanjing_heavy_regions(rng, TOTAL, NANJING_SHARE)
     insert_enterprises(regions, seed=5)
     del regions
-    watch.lap(f"{TOTAL:,} enterprises over {len(nanjing)} Nanjing streets and {len(others)} other counties")
+    watch.lap(f"{TOTAL:,} enterprises over {streets} Nanjing streets and {counties} other counties")
 
     ensure_builtin_kinds(actor=None)
     kinds = {kind.code: kind for kind in QualificationKind.objects.all()}

@@ -51,14 +51,14 @@ from decimal import Decimal
 from typing import Any
 
 from benchdata import (
-    NANJING,
     Stopwatch,
     analyze,
     bulk_insert,
     insert_enterprises,
     insert_qualifications,
+    interleaved,
     leaf_regions,
-    load_national_regions,
+    nanjing_heavy_regions,
 )
 
 TOTAL = 500_000
@@ -116,14 +116,11 @@ def build_enterprises(today: date, data_years: tuple[int, ...]) -> list[str]:
 
     watch = Stopwatch("indicators")
     rng = random.Random(5)
-    load_national_regions(nanjing_streets=True)
+    regions, streets, counties = nanjing_heavy_regions(rng, TOTAL, NANJING_SHARE)
     leaves = leaf_regions("32")
-    nanjing = [code for code in leaves if code.startswith(NANJING)]
-    others = [code for code in leaves if not code.startswith(NANJING)]
-    regions = [rng.choice(nanjing) if rng.random() < NANJING_SHARE else rng.choice(others) for _ in range(TOTAL)]
     insert_enterprises(regions, seed=6)
     del regions
-    watch.lap(f"{TOTAL:,} enterprises over {len(nanjing)} Nanjing streets and {len(others)} other counties")
+    watch.lap(f"{TOTAL:,} enterprises over {streets} Nanjing streets and {counties} other counties")
 
     ids = list(Enterprise._base_manager.order_by("pk").values_list("pk", flat=True))
 
@@ -388,16 +385,9 @@ def run(ctx: Any) -> None:
         def baseline() -> None:
             expected.update(baseline_compute(data_year, on, kinds))
 
-        value_times: list[float] = []
-        base_times: list[float] = []
-        for i in range(RUNS):
-            clear()
-            pair = [(value, value_times), (baseline, base_times)]
-            for fn, times in (pair if i % 2 == 0 else pair[::-1]):
-                start = time.perf_counter()
-                fn()
-                times.append(time.perf_counter() - start)
-            watch.lap(f"compute run {i + 1}: service {value_times[-1]:.2f} s, baseline {base_times[-1]:.2f} s")
+        value_times, base_times = interleaved(
+            value, baseline, RUNS, before=clear,
+            lap=lambda i, v, b: watch.lap(f"compute run {i}: service {v:.2f} s, baseline {b:.2f} s"))
         summary = summaries[-1]
         regions = summary.regions
         compared = check_same(data_year, expected)

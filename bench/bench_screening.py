@@ -46,7 +46,6 @@ import math
 import os
 import random
 import resource
-import time
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -57,6 +56,7 @@ from benchdata import (
     analyze,
     bulk_insert,
     insert_qualifications,
+    interleaved,
     leaf_regions,
     load_national_regions,
 )
@@ -272,15 +272,9 @@ def run(ctx: Any) -> None:
     def baseline() -> None:
         counts.update(baseline_screen("32"))
 
-    value_times, base_times = [], []
-    for i in range(RUNS):
-        clear()
-        pair = [(value, value_times), (baseline, base_times)]
-        for fn, times in (pair if i % 2 == 0 else pair[::-1]):
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
-        watch.lap(f"run {i + 1}: service {value_times[-1]:.1f} s, baseline {base_times[-1]:.1f} s")
+    value_times, base_times = interleaved(
+        value, baseline, RUNS, before=clear,
+        lap=lambda i, v, b: watch.lap(f"run {i}: service {v:.1f} s, baseline {b:.1f} s"))
 
     tech_sme, hnte = runs
     assert tech_sme.enterprise_count == hnte.enterprise_count == TOTAL, tech_sme.enterprise_count

@@ -404,3 +404,34 @@ class Stopwatch:
         now = time.perf_counter()
         print(f"   [{self.label}] {what}: {now - self.start:.1f} s", flush=True)
         self.start = now
+
+
+def interleaved(value: Callable[[], Any], baseline: Callable[[], Any], runs: int, *,
+                before: Callable[[], Any] | None = None, lap: Callable[[int, float, float], None] | None = None
+                ) -> tuple[list[float], list[float]]:
+    """Time `value` and `baseline` `runs` times each, alternating which goes first (the machine's drift falls on
+    both); `before` runs untimed before each pair, `lap(run, value s, baseline s)` after it. Return both times."""
+    value_times: list[float] = []
+    base_times: list[float] = []
+    for i in range(runs):
+        if before is not None:
+            before()
+        pair = [(value, value_times), (baseline, base_times)]
+        for fn, times in (pair if i % 2 == 0 else pair[::-1]):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        if lap is not None:
+            lap(i + 1, value_times[-1], base_times[-1])
+    return value_times, base_times
+
+
+def nanjing_heavy_regions(rng: random.Random, total: int, nanjing_share: float) -> tuple[list[str], int, int]:
+    """Load the national regions (with Nanjing's streets) and draw `total` Jiangsu leaf regions, a share of them
+    Nanjing streets; return (the regions drawn, how many Nanjing streets, how many other counties there are)."""
+    load_national_regions(nanjing_streets=True)
+    leaves = leaf_regions("32")
+    nanjing = [code for code in leaves if code.startswith(NANJING)]
+    others = [code for code in leaves if not code.startswith(NANJING)]
+    regions = [rng.choice(nanjing) if rng.random() < nanjing_share else rng.choice(others) for _ in range(total)]
+    return regions, len(nanjing), len(others)

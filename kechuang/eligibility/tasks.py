@@ -12,16 +12,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django_tasks import task
+
+from kechuang.core.files import work_dir
 
 EXPORT_KEEP_SECONDS = 24 * 3600  # a finished export is kept for a day, then swept
 
 
 def export_dir() -> Path:
-    path = Path(settings.VAR_DIR) / "exports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return work_dir("exports")
 
 
 def export_path(token: str) -> Path:
@@ -32,7 +31,10 @@ def export_path(token: str) -> Path:
 
 @task()
 def export_screening_run(run_id: int, user_id: int | None, token: str) -> dict[str, Any]:
-    """Write the run's workbook to ``export_path(token)`` and audit the export; return the row count."""
+    """Write the run's workbook to ``export_path(token)`` and audit the export; return the row count.
+
+    The view enqueues it only for a run in the user's scope (``ScreeningRun.objects.restrict``), and the download
+    checks that scope again; the file is found only through the session that started the export."""
     from kechuang.accounts.models import User
     from kechuang.audit.changelog import record_event
     from kechuang.core.context import acting_as

@@ -7,11 +7,9 @@ files are imported while the user waits; larger ones run as a background task wh
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from typing import Any, ClassVar
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -19,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from kechuang.core.export import XLSX_CONTENT_TYPE
+from kechuang.core.files import work_dir
 from kechuang.core.imports.pipeline import run_import
 from kechuang.core.imports.report import error_workbook, format_errors
 from kechuang.core.imports.safety import MB, ImportRejected, import_max_bytes
@@ -29,12 +28,6 @@ from kechuang.core.policy import AUTHENTICATED, ModelPolicy, policy
 SYNC_LIMIT_BYTES = 2 * 1024 * 1024  # larger uploads go to the task queue
 SESSION_REPORTS = "kc_import_reports"
 SESSION_TASKS = "kc_import_tasks"
-
-
-def work_dir(name: str) -> Path:
-    path = Path(settings.VAR_DIR) / name
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 class UploadForm(forms.Form):
